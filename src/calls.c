@@ -1,0 +1,691 @@
+/* Call table: one entry per Call-ID that started with an initial INVITE,
+ * aged by capture time like the transaction table. See calls.h. */
+#include "sipsleuth/calls.h"
+
+#include "sipsleuth/error.h"
+#include "sipsleuth/explain.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const outcome_names[SLS_OUTCOME_COUNT] = {
+#define SLS__OUTCOME_NAME(id, name) [SLS_OUTCOME_##id] = name,
+    SLS_OUTCOME_MAP(SLS__OUTCOME_NAME)
+#undef SLS__OUTCOME_NAME
+};
+
+const char *sls_outcome_name(enum sls_outcome o)
+{
+    return (unsigned)o < SLS_OUTCOME_COUNT ? outcome_names[o] : "?";
+}
+
+int sls_outcome_from_name(const char *name)
+{
+    for (int i = 0; i < SLS_OUTCOME_COUNT; i++)
+        if (strcmp(outcome_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+int sls_outcome_is_failure(enum sls_outcome o)
+{
+    switch (o) {
+    case SLS_OUTCOME_ANSWERED:
+    case SLS_OUTCOME_BUSY:
+    case SLS_OUTCOME_CANCELLED:
+    case SLS_OUTCOME_REDIRECTED:
+    case SLS_OUTCOME_IN_PROGRESS:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+void sls_call_config_default(sls_call_config *cfg)
+{
+    cfg->timer_b_ns = 32 * SLS_NS_PER_S;
+    cfg->timer_c_ns = 180 * SLS_NS_PER_S;
+    cfg->linger_ns = 32 * SLS_NS_PER_S;
+    cfg->idle_ns = 4 * 3600 * SLS_NS_PER_S;
+    cfg->max_open = 200000;
+}
+
+/* Age lists, each sorted by deadline because deadlines are the table clock
+ * plus a per-list constant (same scheme as txn.c). */
+enum age_list { L_WAIT, L_PROCEEDING, L_SETTLED, L_ANSWERED, L_COUNT };
+
+#define MAX_TO_TAGS 8
+
+typedef struct centry {
+    sls_call c;
+    struct centry *hnext, *prev, *next;
+    uint64_t hash;
+    int64_t deadline;
+    uint8_t list;
+    size_t call_id_len;
+    /* Current initial INVITE attempt. */
+    uint32_t cur_cseq;
+    int64_t cur_invite_ts;
+    int64_t last_prov_ts;
+    int64_t answer_ts;
+    uint8_t cur_has_final;
+    uint8_t cur_prov;
+    uint8_t answered;
+    unsigned nto;
+    uint32_t to_hash[MAX_TO_TAGS];
+    char data[]; /* Call-ID */
+} centry;
+
+typedef struct age {
+    centry *head, *tail;
+} age;
+
+struct sls_call_table {
+    sls_call_config cfg;
+    sls_counters *counters;
+    sls_call_done_fn done;
+    void *user;
+    centry **buckets;
+    size_t nbuckets, open, peak;
+    age lists[L_COUNT];
+    int64_t clock;
+};
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h ^ (h >> 29);
+}
+
+sls_call_table *sls_call_table_new(const sls_call_config *cfg,
+                                   sls_counters *counters,
+                                   sls_call_done_fn done, void *user)
+{
+    sls_call_table *t = calloc(1, sizeof(*t));
+    if (t == NULL)
+        return NULL;
+    if (cfg != NULL)
+        t->cfg = *cfg;
+    else
+        sls_call_config_default(&t->cfg);
+    if (t->cfg.max_open == 0)
+        t->cfg.max_open = 1;
+    t->counters = counters;
+    t->done = done;
+    t->user = user;
+    t->nbuckets = 1024;
+    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+    if (t->buckets == NULL) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void list_unlink(sls_call_table *t, centry *e)
+{
+    age *l = &t->lists[e->list];
+    if (e->prev != NULL)
+        e->prev->next = e->next;
+    else
+        l->head = e->next;
+    if (e->next != NULL)
+        e->next->prev = e->prev;
+    else
+        l->tail = e->prev;
+    e->prev = e->next = NULL;
+}
+
+static void list_append(sls_call_table *t, centry *e, enum age_list which,
+                        int64_t deadline)
+{
+    age *l = &t->lists[which];
+    e->list = (uint8_t)which;
+    e->deadline = deadline;
+    e->next = NULL;
+    e->prev = l->tail;
+    if (l->tail != NULL)
+        l->tail->next = e;
+    else
+        l->head = e;
+    l->tail = e;
+}
+
+static void list_move(sls_call_table *t, centry *e, enum age_list which,
+                      int64_t deadline)
+{
+    list_unlink(t, e);
+    list_append(t, e, which, deadline);
+}
+
+static centry *earliest(const sls_call_table *t)
+{
+    centry *best = NULL;
+    for (int i = 0; i < L_COUNT; i++) {
+        centry *h = t->lists[i].head;
+        if (h != NULL && (best == NULL || h->deadline < best->deadline))
+            best = h;
+    }
+    return best;
+}
+
+static enum sls_outcome outcome_of(const sls_call_table *t, const centry *e,
+                                   int64_t at)
+{
+    const sls_call *c = &e->c;
+    if (e->answered)
+        return SLS_OUTCOME_ANSWERED;
+    if (!e->cur_has_final) {
+        if (c->cancel_seen)
+            return SLS_OUTCOME_CANCELLED;
+        bool expired = e->cur_prov ? at - e->last_prov_ts >= t->cfg.timer_c_ns
+                                   : at - e->cur_invite_ts >= t->cfg.timer_b_ns;
+        return expired ? SLS_OUTCOME_NO_ANSWER : SLS_OUTCOME_IN_PROGRESS;
+    }
+    unsigned code = c->final_code;
+    /* RFC 3261 22.3: a server refuses credentials it does not accept with
+     * 403 (or a new challenge). */
+    if (code == 403 && c->challenged)
+        return SLS_OUTCOME_AUTH_FAILED;
+    switch (code) {
+    case 401:
+    case 407:
+        return SLS_OUTCOME_AUTH_FAILED;
+    case 487:
+        return SLS_OUTCOME_CANCELLED;
+    case 486:
+    case 600:
+        return SLS_OUTCOME_BUSY;
+    case 403:
+    case 603:
+    case 607:
+    case 608:
+        return SLS_OUTCOME_REJECTED;
+    case 404:
+    case 604:
+    case 410:
+    case 484:
+        return SLS_OUTCOME_NOT_FOUND;
+    case 480:
+    case 503:
+        return SLS_OUTCOME_UNAVAILABLE;
+    case 408:
+        return SLS_OUTCOME_NO_ANSWER;
+    default:
+        break;
+    }
+    if (code >= 300 && code < 400)
+        return SLS_OUTCOME_REDIRECTED;
+    return SLS_OUTCOME_FAILED;
+}
+
+static void retire(sls_call_table *t, centry *e, int64_t at, bool evicted)
+{
+    list_unlink(t, e);
+    centry **pp = &t->buckets[e->hash & (t->nbuckets - 1)];
+    while (*pp != NULL && *pp != e)
+        pp = &(*pp)->hnext;
+    if (*pp == e)
+        *pp = e->hnext;
+    t->open--;
+    if (t->done != NULL) {
+        sls_call *c = &e->c;
+        c->outcome = outcome_of(t, e, at);
+        c->evicted = evicted;
+        c->dialogs = e->nto;
+        if (c->outcome == SLS_OUTCOME_NO_ANSWER && !e->cur_has_final && e->cur_prov == 0)
+            c->prov_before_final = 0;
+        sls_call_explain(c, c->explanation, sizeof(c->explanation));
+        t->done(t->user, c);
+    }
+    free(e);
+}
+
+void sls_call_table_advance(sls_call_table *t, int64_t now_ns)
+{
+    if (now_ns > t->clock)
+        t->clock = now_ns;
+    centry *e;
+    while ((e = earliest(t)) != NULL && e->deadline <= t->clock)
+        retire(t, e, e->deadline, false);
+}
+
+void sls_call_table_flush(sls_call_table *t, int64_t end_ns)
+{
+    if (end_ns < t->clock)
+        end_ns = t->clock;
+    centry *e;
+    while ((e = earliest(t)) != NULL)
+        retire(t, e, e->deadline < end_ns ? e->deadline : end_ns, false);
+}
+
+void sls_call_table_free(sls_call_table *t)
+{
+    if (t == NULL)
+        return;
+    t->done = NULL;
+    centry *e;
+    while ((e = earliest(t)) != NULL)
+        retire(t, e, t->clock, false);
+    free(t->buckets);
+    free(t);
+}
+
+size_t sls_call_table_peak(const sls_call_table *t)
+{
+    return t->peak;
+}
+
+static centry *lookup(const sls_call_table *t, uint64_t h, sls_str id)
+{
+    for (centry *e = t->buckets[h & (t->nbuckets - 1)]; e != NULL; e = e->hnext)
+        if (e->hash == h && e->call_id_len == id.n && memcmp(e->data, id.p, id.n) == 0)
+            return e;
+    return NULL;
+}
+
+static void grow(sls_call_table *t)
+{
+    size_t n = t->nbuckets * 2;
+    centry **b = calloc(n, sizeof(*b));
+    if (b == NULL)
+        return;
+    for (size_t i = 0; i < t->nbuckets; i++) {
+        centry *e = t->buckets[i];
+        while (e != NULL) {
+            centry *next = e->hnext;
+            e->hnext = b[e->hash & (n - 1)];
+            b[e->hash & (n - 1)] = e;
+            e = next;
+        }
+    }
+    free(t->buckets);
+    t->buckets = b;
+    t->nbuckets = n;
+}
+
+/* Copies at most cap-1 bytes and a NUL. */
+static void copy_text(char *dst, size_t cap, const char *p, size_t n)
+{
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, p, n);
+    dst[n] = '\0';
+}
+
+/* The URI of a From/To value: inside <...> when present (name-addr), else up
+ * to the first ';' (addr-spec with header parameters, RFC 3261 20.20). */
+static void header_uri(const sls_sipframe *f, enum sls_header_id id, char *dst,
+                       size_t cap)
+{
+    dst[0] = '\0';
+    if (f == NULL || f->first[id] < 0)
+        return;
+    sls_slice v = f->headers[f->first[id]].value;
+    const char *lt = memchr(v.p, '<', v.n);
+    if (lt != NULL) {
+        const char *gt = memchr(lt, '>', v.n - (size_t)(lt - v.p));
+        size_t n = gt != NULL ? (size_t)(gt - lt - 1) : v.n - (size_t)(lt - v.p) - 1;
+        copy_text(dst, cap, lt + 1, n);
+        return;
+    }
+    const char *semi = memchr(v.p, ';', v.n);
+    copy_text(dst, cap, v.p, semi != NULL ? (size_t)(semi - v.p) : v.n);
+}
+
+static const sls_slice *header(const sls_sipframe *f, enum sls_header_id id)
+{
+    if (f == NULL || f->first[id] < 0)
+        return NULL;
+    return &f->headers[f->first[id]].value;
+}
+
+static centry *create(sls_call_table *t, const sls_sipmsg *m, const sls_packet *pkt,
+                      uint64_t h)
+{
+    if (t->open >= t->cfg.max_open) {
+        centry *victim = earliest(t);
+        if (victim != NULL) {
+            sls_count(t->counters, SLS_CTR_CALL_EVICTED);
+            retire(t, victim, t->clock, true);
+        }
+    }
+    centry *e = calloc(1, sizeof(*e) + m->call_id.n + 1);
+    if (e == NULL)
+        return NULL;
+    memcpy(e->data, m->call_id.p, m->call_id.n);
+    e->call_id_len = m->call_id.n;
+    e->hash = h;
+    sls_call *c = &e->c;
+    c->call_id = e->data;
+    c->caller = pkt->src;
+    c->caller_port = pkt->sport;
+    c->callee = pkt->dst;
+    c->callee_port = pkt->dport;
+    c->transport = pkt->transport;
+    c->start_ts_ns = pkt->ts_ns;
+    c->pdd_ns = c->answer_ns = c->ack_ns = c->duration_ns = -1;
+    header_uri(m->frame, SLS_HDR_FROM, c->from_uri, sizeof(c->from_uri));
+    header_uri(m->frame, SLS_HDR_TO, c->to_uri, sizeof(c->to_uri));
+    if (m->frame != NULL && m->frame->body.n > 0)
+        sls_sdp_codecs(m->frame->body.p, m->frame->body.n, c->codecs, sizeof(c->codecs));
+
+    size_t b = h & (t->nbuckets - 1);
+    e->hnext = t->buckets[b];
+    t->buckets[b] = e;
+    if (++t->open > t->peak)
+        t->peak = t->open;
+    if (t->open > t->nbuckets)
+        grow(t);
+    list_append(t, e, L_WAIT, t->clock + t->cfg.timer_b_ns + t->cfg.linger_ns);
+    return e;
+}
+
+static void note_to_tag(centry *e, sls_str tag)
+{
+    if (tag.n == 0)
+        return;
+    uint32_t h = (uint32_t)hash_bytes(tag.p, tag.n);
+    for (unsigned i = 0; i < e->nto; i++)
+        if (e->to_hash[i] == h)
+            return;
+    if (e->nto < MAX_TO_TAGS)
+        e->to_hash[e->nto++] = h;
+}
+
+/* Keeps what the final response of a failed (or answered) attempt says. */
+static void take_final(centry *e, const sls_sipmsg *m, const sls_packet *pkt)
+{
+    sls_call *c = &e->c;
+    c->final_code = m->status;
+    copy_text(c->final_reason, sizeof(c->final_reason), m->reason.p, m->reason.n);
+    c->responder = pkt->src;
+    c->responder_port = pkt->sport;
+    sls_str agent = m->server.n > 0 ? m->server : m->user_agent;
+    copy_text(c->responder_agent, sizeof(c->responder_agent), agent.p, agent.n);
+    const sls_slice *v;
+    c->has_reason = (v = header(m->frame, SLS_HDR_REASON)) != NULL &&
+                    sls_reason_parse(v->p, v->n, &c->reason) == 0;
+    c->has_warning = (v = header(m->frame, SLS_HDR_WARNING)) != NULL &&
+                     sls_warning_parse(v->p, v->n, &c->warning) == 0;
+    c->has_retry_after = (v = header(m->frame, SLS_HDR_RETRY_AFTER)) != NULL &&
+                         sls_retry_after_parse(v->p, v->n, &c->retry_after_s) == 0;
+}
+
+static void on_invite_response(sls_call_table *t, centry *e, const sls_sipmsg *m,
+                               const sls_packet *pkt, int ev)
+{
+    sls_call *c = &e->c;
+    if (m->cseq != e->cur_cseq || e->answered) {
+        /* A late answer to an earlier attempt, or a forked 2xx after the
+         * first: a second dialog, not a second call. */
+        if (m->status >= 200 && m->status < 300)
+            note_to_tag(e, m->to_tag);
+        return;
+    }
+    if (m->status < 200) {
+        if (ev != SLS_TXN_EV_PROVISIONAL)
+            return;
+        if (m->status > 100)
+            note_to_tag(e, m->to_tag);
+        if (m->status == 180 || m->status == 183) {
+            if (m->status == 180)
+                c->ringing = 1;
+            else
+                c->early_media = 1;
+            /* Timed from the INVITE of this attempt: after a challenge, the
+             * retry with credentials (the time a person takes to type a
+             * password is not post-dial delay). */
+            if (c->pdd_ns < 0)
+                c->pdd_ns = pkt->ts_ns - e->cur_invite_ts;
+        }
+        if (!e->cur_has_final) {
+            c->prov_before_final = m->status;
+            e->cur_prov = 1;
+            e->last_prov_ts = pkt->ts_ns;
+            list_move(t, e, L_PROCEEDING, t->clock + t->cfg.timer_c_ns);
+        }
+        return;
+    }
+    if (ev != SLS_TXN_EV_FINAL && ev != SLS_TXN_EV_EXTRA_FINAL)
+        return;
+    if (m->status < 300) {
+        note_to_tag(e, m->to_tag);
+        e->answered = 1;
+        e->cur_has_final = 1;
+        e->answer_ts = pkt->ts_ns;
+        c->answer_ns = pkt->ts_ns - e->cur_invite_ts;
+        take_final(e, m, pkt);
+        list_move(t, e, L_ANSWERED, t->clock + t->cfg.idle_ns);
+        return;
+    }
+    if (e->cur_has_final)
+        return;
+    e->cur_has_final = 1;
+    take_final(e, m, pkt);
+    /* A person may take a while to type a password after a challenge:
+     * wait Timer C for the retry rather than the linger. */
+    int64_t wait = (m->status == 401 || m->status == 407) ? t->cfg.timer_c_ns
+                                                          : t->cfg.linger_ns;
+    list_move(t, e, wait == t->cfg.linger_ns ? L_SETTLED : L_PROCEEDING, t->clock + wait);
+}
+
+int sls_call_table_message(sls_call_table *t, const sls_sipmsg *m,
+                           const sls_packet *pkt, int ev, const sls_txn *txn)
+{
+    (void)txn;
+    sls_call_table_advance(t, pkt->ts_ns);
+    uint64_t h = hash_bytes(m->call_id.p, m->call_id.n);
+    centry *e = lookup(t, h, m->call_id);
+    bool initial_invite = m->is_request && m->method == SLS_METHOD_INVITE && m->to_tag.n == 0;
+
+    if (initial_invite && ev == SLS_TXN_EV_REQUEST) {
+        if (e == NULL && (e = create(t, m, pkt, h)) == NULL)
+            return SLS_ENOMEM;
+        if (e->answered)
+            return 0; /* an odd second initial INVITE after an answer */
+        sls_call *c = &e->c;
+        /* RFC 3261 22.2: a retry after 401/407 carries credentials in a new
+         * transaction of the same call. */
+        if (c->attempts > 0 && (c->final_code == 401 || c->final_code == 407))
+            c->challenged = 1;
+        c->attempts++;
+        e->cur_cseq = m->cseq;
+        e->cur_invite_ts = pkt->ts_ns;
+        e->cur_has_final = 0;
+        e->cur_prov = 0;
+        c->end_ts_ns = pkt->ts_ns;
+        if (e->list != L_WAIT || e->c.attempts > 1)
+            list_move(t, e, L_WAIT, t->clock + t->cfg.timer_b_ns + t->cfg.linger_ns);
+        return 0;
+    }
+    if (e == NULL)
+        return 0; /* not part of a call that started in this capture */
+    sls_call *c = &e->c;
+    c->end_ts_ns = pkt->ts_ns;
+
+    if (m->is_request) {
+        switch (m->method) {
+        case SLS_METHOD_INVITE:
+            if (initial_invite && ev == SLS_TXN_EV_REQUEST_RETRANS)
+                c->invite_retrans++;
+            break;
+        case SLS_METHOD_CANCEL:
+            c->cancel_seen = 1;
+            break;
+        case SLS_METHOD_ACK:
+            if (e->answered && c->ack_ns < 0 &&
+                (ev == SLS_TXN_EV_ACK_2XX || ev == SLS_TXN_EV_ACK))
+                c->ack_ns = pkt->ts_ns - e->answer_ts;
+            break;
+        case SLS_METHOD_BYE:
+            if (ev == SLS_TXN_EV_REQUEST && !c->bye_seen) {
+                c->bye_seen = 1;
+                if (e->answered)
+                    c->duration_ns = pkt->ts_ns - e->answer_ts;
+                c->bye_by_caller = memcmp(&pkt->src, &c->caller, sizeof(sls_addr)) == 0 &&
+                                   pkt->sport == c->caller_port;
+                list_move(t, e, L_SETTLED, t->clock + t->cfg.linger_ns);
+            }
+            break;
+        default:
+            break;
+        }
+        return 0;
+    }
+    if (m->cseq_method == SLS_METHOD_INVITE) {
+        on_invite_response(t, e, m, pkt, ev);
+    } else if (m->cseq_method == SLS_METHOD_BYE && m->status >= 200 &&
+               ev == SLS_TXN_EV_FINAL && c->bye_code == 0) {
+        c->bye_code = m->status;
+    }
+    return 0;
+}
+
+/* Appends printf-style text to buf at *pos, never past len. */
+__attribute__((format(printf, 4, 5))) static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+    if (*pos + 1 >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *pos = (size_t)n < len - *pos ? *pos + (size_t)n : len - 1;
+}
+
+static void add_context(const sls_call *c, char *buf, size_t len, size_t *pos)
+{
+    if (c->has_reason) {
+        if (c->reason.protocol == SLS_REASON_Q850 && c->reason.has_cause) {
+            sls_q850_info q;
+            sls_q850_explain(c->reason.cause, &q);
+            add(buf, len, pos, "; Reason: Q.850 cause %u (%s)", c->reason.cause, q.name);
+        } else if (c->reason.has_cause) {
+            add(buf, len, pos, "; Reason: %s cause %u", c->reason.protocol_name,
+                c->reason.cause);
+        }
+        if (c->reason.text[0] != '\0')
+            add(buf, len, pos, " \"%s\"", c->reason.text);
+    }
+    if (c->has_warning) {
+        sls_warn_info w;
+        sls_warning_explain(c->warning.code, &w);
+        add(buf, len, pos, "; Warning %u (%s)", c->warning.code, w.name);
+        if (c->warning.text[0] != '\0')
+            add(buf, len, pos, " \"%s\"", c->warning.text);
+    }
+    if (c->has_retry_after)
+        add(buf, len, pos, "; retry after %u s", (unsigned)c->retry_after_s);
+    if ((c->final_code == 488 || c->final_code == 606 || c->final_code == 415) &&
+        c->codecs[0] != '\0')
+        add(buf, len, pos, "; codecs offered: %s", c->codecs);
+}
+
+void sls_call_explain(const sls_call *c, char *buf, size_t len)
+{
+    size_t pos = 0;
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    char who[64], agent[SLS_CALL_MAX_TEXT + 4] = "";
+    sls_addr_format(&c->responder, who, sizeof(who));
+    if (c->responder_agent[0] != '\0')
+        snprintf(agent, sizeof(agent), " (%s)", c->responder_agent);
+
+    switch (c->outcome) {
+    case SLS_OUTCOME_ANSWERED:
+        if (c->challenged)
+            add(buf, len, &pos, "Answered after a digest challenge (normal authentication, "
+                                "not a failure)");
+        if (c->bye_code == 481)
+            add(buf, len, &pos, "%sBYE answered 481: the dialog was already gone at the far "
+                                "end (timed out or torn down earlier)",
+                pos ? "; " : "");
+        else if (c->bye_code >= 300)
+            add(buf, len, &pos, "%sBYE answered %u", pos ? "; " : "", c->bye_code);
+        return;
+    case SLS_OUTCOME_IN_PROGRESS:
+        add(buf, len, &pos, "The capture ended before the call got a final response");
+        return;
+    case SLS_OUTCOME_NO_ANSWER:
+        if (c->final_code == 0) {
+            if (c->prov_before_final == 0 && !c->ringing && !c->early_media) {
+                add(buf, len, &pos,
+                    "No response at all: the INVITE was sent %u time%s and nothing came "
+                    "back, so the destination %s:%u is unreachable, down, or a firewall "
+                    "drops SIP",
+                    c->invite_retrans + 1, c->invite_retrans ? "s" : "",
+                    (sls_addr_format(&c->callee, who, sizeof(who)), who), c->callee_port);
+            } else {
+                add(buf, len, &pos,
+                    "Provisional %u but no final response within Timer C (180 s): the "
+                    "callee never answered and nobody ended the attempt",
+                    c->prov_before_final);
+            }
+            return;
+        }
+        break;
+    case SLS_OUTCOME_CANCELLED:
+        if (c->final_code == 0) {
+            add(buf, len, &pos, "The caller cancelled (CANCEL) before any final response");
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+
+    sls_code_info info;
+    sls_explain_code(c->final_code, &info);
+    add(buf, len, &pos, "%u %s from %s:%u%s", c->final_code,
+        c->final_reason[0] ? c->final_reason : info.reason, who, c->responder_port, agent);
+    if (c->final_code >= 500 && c->early_media)
+        add(buf, len, &pos, " after 183 Session Progress (failed after early media)");
+    else if (c->final_code >= 400 && c->prov_before_final >= 180)
+        add(buf, len, &pos, " after %u", c->prov_before_final);
+    switch (c->outcome) {
+    case SLS_OUTCOME_AUTH_FAILED:
+        if (c->challenged && c->final_code == 403)
+            add(buf, len, &pos, ": the retry with credentials was refused, so the password "
+                                "or user name is wrong or the account is not allowed here");
+        else if (c->challenged)
+            add(buf, len, &pos, ": the retry with credentials was challenged again, so the "
+                                "credentials are wrong or the user is not provisioned for "
+                                "this realm");
+        else
+            add(buf, len, &pos, ": the caller never retried with credentials (none "
+                                "configured for this realm, or it gave up)");
+        break;
+    case SLS_OUTCOME_CANCELLED:
+        add(buf, len, &pos, c->cancel_seen ? ": the caller hung up before an answer"
+                                           : ": the request was terminated (a CANCEL not "
+                                             "in the capture, or a forking proxy)");
+        break;
+    default: {
+        /* The code's summary, minus its trailing period. */
+        size_t n = strlen(info.summary);
+        if (n > 0 && info.summary[n - 1] == '.')
+            n--;
+        add(buf, len, &pos, ": %.*s", (int)n, info.summary);
+        break;
+    }
+    }
+    if (c->final_code == 483 || c->final_code == 482)
+        add(buf, len, &pos, "; look for a routing loop between proxies or a Max-Forwards "
+                            "set too low");
+    if (c->challenged && c->outcome != SLS_OUTCOME_AUTH_FAILED)
+        add(buf, len, &pos, "; this came after a 401/407 challenge and a retry with "
+                            "credentials");
+    add_context(c, buf, len, &pos);
+    if (c->bye_code == 481)
+        add(buf, len, &pos, "; BYE answered 481 (dialog already gone)");
+}

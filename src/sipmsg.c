@@ -1,0 +1,516 @@
+/* The libosip2 adapter (contract in include/sipsleuth/sipmsg.h). The only
+ * file of the project that includes libosip2 headers.
+ *
+ * The framer has already located every header line; here the few values the
+ * transaction and call stages need are copied into a NUL-terminated scratch
+ * buffer and handed to libosip2's per-header parsers (under 1 us per message,
+ * against 5-8 us for osip_message_parse, which also trusts what it should
+ * not: see STYLE.md). What libosip2 accepts but an analyzer must not trust is
+ * checked here. */
+#include "sipsleuth/sipmsg.h"
+
+#include <osipparser2/osip_parser.h>
+#include <osipparser2/osip_port.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest header value handed to libosip2. Its parameter lists are appended
+ * by walking the list, so a value with thousands of ";p" takes quadratic
+ * time; no legitimate Via/From/To/CSeq/Call-ID comes near this. Longer is
+ * SIP_FIELD_TOO_LONG. */
+#define OSIP_INPUT_MAX 4096
+
+/* Fields kept per message (method_name/reason, request_uri, call_id,
+ * branch, via_sent_by, via_transport, from_tag, to_tag, user_agent, server),
+ * each at most SLS_SIPMSG_MAX_FIELD bytes plus its NUL. */
+#define KEPT_FIELDS 10
+#define OUT_CAP (KEPT_FIELDS * (SLS_SIPMSG_MAX_FIELD + 1))
+
+struct sls_sipparser {
+    /* Both buffers are allocated once with the parser, at their ceiling:
+     * the ceilings are small (4 KiB and 10 KiB), so there is nothing to
+     * gain from growing them, and no allocation can fail during a parse. */
+    char scratch[OSIP_INPUT_MAX + 1]; /* libosip2 input, one value at a time */
+    char out[OUT_CAP];                /* the sls_str of the last parse */
+    size_t out_len;
+};
+
+static const char empty[] = "";
+
+/* --------------------------------------------------------------- methods */
+
+static const struct {
+    const char *name;
+    size_t len;
+} method_table[SLS_METHOD_COUNT] = {
+    [SLS_METHOD_OTHER] = {"OTHER", 5},
+#define SLS__METHOD_ROW(m) [SLS_METHOD_##m] = {#m, sizeof(#m) - 1},
+    SLS_METHOD_MAP(SLS__METHOD_ROW)
+#undef SLS__METHOD_ROW
+};
+
+enum sls_method sls_method_from_token(const char *p, size_t n)
+{
+    if (p == NULL || n == 0)
+        return SLS_METHOD_OTHER;
+    /* RFC 3261 7.1: the method is case-sensitive; "invite" is an
+     * extension method, not INVITE. */
+    for (int m = SLS_METHOD_OTHER + 1; m < SLS_METHOD_COUNT; m++)
+        if (method_table[m].len == n && method_table[m].name[0] == p[0] &&
+            memcmp(method_table[m].name, p, n) == 0)
+            return (enum sls_method)m;
+    return SLS_METHOD_OTHER;
+}
+
+const char *sls_method_name(enum sls_method m)
+{
+    return (unsigned)m < SLS_METHOD_COUNT ? method_table[m].name : "OTHER";
+}
+
+/* ------------------------------------------------------- parser lifecycle */
+
+/* The one piece of process-wide state, forced by libosip2: its trace
+ * settings and its parser table are global. Without the trace call the
+ * library prints parse errors on stdout (this Debian build has ENABLE_TRACE;
+ * TRACE_LEVEL0 turns every level off); without parser_init() the first
+ * parse crashes. parser_init() only fills a static table and cannot fail in
+ * 5.3.0. pthread_once: it is in libc since glibc 2.34. */
+static pthread_once_t osip_once = PTHREAD_ONCE_INIT;
+
+static void osip_global_init(void)
+{
+    osip_trace_initialize(TRACE_LEVEL0, stderr);
+    parser_init();
+}
+
+sls_sipparser *sls_sipparser_new(void)
+{
+    pthread_once(&osip_once, osip_global_init);
+    sls_sipparser *p = malloc(sizeof *p);
+    if (p != NULL)
+        p->out_len = 0;
+    return p;
+}
+
+void sls_sipparser_free(sls_sipparser *p)
+{
+    free(p);
+}
+
+/* --------------------------------------------------------------- helpers */
+
+static int is_tchar(unsigned char c)
+{
+    unsigned char l = (unsigned char)(c | 0x20);
+    if ((l >= 'a' && l <= 'z') || (c >= '0' && c <= '9'))
+        return 1;
+    return c != 0 && strchr("-.!%*_+`'~", c) != NULL;
+}
+
+static int is_token(const char *s)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s != '\0'; s++)
+        if (!is_tchar((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* Copies a header value into dst (cap bytes, NUL included) as the C string
+ * libosip2 wants. Folded line breaks (CRLF or LF followed by SP/HT, RFC 3261
+ * 7.3.1) become one SP. A NUL, which the framer lets through only as the
+ * escaped byte of a quoted-pair (RFC 3261 25.1, RFC 4475 3.1.1.2), becomes
+ * '0' so that the copy is not cut short: "\<NUL>" reads "\0"; no kept field
+ * is inside a quoted-string. Returns the length, or -1 when it does not
+ * fit. */
+static long copy_value(char *dst, size_t cap, sls_slice v)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        char c = v.p[i];
+        if (c == '\r' || c == '\n') {
+            while (i + 1 < v.n && (v.p[i + 1] == '\r' || v.p[i + 1] == '\n' ||
+                                   v.p[i + 1] == ' ' || v.p[i + 1] == '\t'))
+                i++;
+            c = ' ';
+        } else if (c == '\0') {
+            c = '0';
+        }
+        if (o + 1 >= cap)
+            return -1;
+        dst[o++] = c;
+    }
+    dst[o] = '\0';
+    return (long)o;
+}
+
+/* Appends s[0..n) and a NUL to the output buffer. Every kept field goes
+ * through here: this is where SLS_SIPMSG_MAX_FIELD is enforced. */
+static int keep(sls_sipparser *p, const char *s, size_t n, sls_str *dst)
+{
+    if (n > SLS_SIPMSG_MAX_FIELD)
+        return -SLS_CTR_SIP_FIELD_TOO_LONG;
+    if (n == 0) {
+        *dst = (sls_str){empty, 0};
+        return 0;
+    }
+    if (OUT_CAP - p->out_len < n + 1) /* cannot happen: KEPT_FIELDS */
+        return -SLS_CTR_SIP_FIELD_TOO_LONG;
+    char *o = p->out + p->out_len;
+    memcpy(o, s, n);
+    o[n] = '\0';
+    p->out_len += n + 1;
+    *dst = (sls_str){o, n};
+    return 0;
+}
+
+static int keep_cstr(sls_sipparser *p, const char *s, sls_str *dst)
+{
+    return keep(p, s != NULL ? s : empty, s != NULL ? strlen(s) : 0, dst);
+}
+
+/* Keeps a header value, unfolded (User-Agent, Server). */
+static int keep_value(sls_sipparser *p, sls_slice v, sls_str *dst)
+{
+    char tmp[SLS_SIPMSG_MAX_FIELD + 1];
+    long n = copy_value(tmp, sizeof tmp, v);
+    if (n < 0)
+        return -SLS_CTR_SIP_FIELD_TOO_LONG;
+    return keep(p, tmp, (size_t)n, dst);
+}
+
+/* Copies a value into the scratch buffer for libosip2. */
+static int to_scratch(sls_sipparser *p, sls_slice v)
+{
+    return copy_value(p->scratch, sizeof p->scratch, v) < 0 ? -SLS_CTR_SIP_FIELD_TOO_LONG : 0;
+}
+
+/* Strict unsigned decimal: digits only, no sign, no space, at most
+ * maxdigits significant digits (leading zeros are legal in 1*DIGIT and do
+ * not count, so the bound is on the value, not the spelling). */
+static int parse_uint(const char *s, unsigned maxdigits, uint64_t *out)
+{
+    if (*s == '\0')
+        return -1;
+    while (*s == '0' && s[1] != '\0')
+        s++;
+    uint64_t x = 0;
+    for (unsigned n = 0; *s != '\0'; s++, n++) {
+        if (*s < '0' || *s > '9' || n == maxdigits)
+            return -1;
+        x = x * 10 + (uint64_t)(*s - '0');
+    }
+    *out = x;
+    return 0;
+}
+
+/* First value of a comma-separated header (RFC 3261 7.3.1: "Via: a, b" is
+ * two Via values), splitting at the first comma outside a quoted-string or
+ * <> / [] brackets. */
+static sls_slice first_list_value(sls_slice v)
+{
+    int in_quote = 0, depth = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        char c = v.p[i];
+        if (in_quote) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_quote = 0;
+        } else if (c == '"') {
+            in_quote = 1;
+        } else if (c == '<' || c == '[') {
+            depth++;
+        } else if ((c == '>' || c == ']') && depth > 0) {
+            depth--;
+        } else if (c == ',' && depth == 0) {
+            size_t e = i;
+            while (e > 0 && (v.p[e - 1] == ' ' || v.p[e - 1] == '\t' ||
+                             v.p[e - 1] == '\r' || v.p[e - 1] == '\n'))
+                e--;
+            return (sls_slice){v.p, e};
+        }
+    }
+    return v;
+}
+
+static const sls_sip_header *first_header(const sls_sipframe *f, enum sls_header_id id)
+{
+    return f->first[id] >= 0 ? &f->headers[f->first[id]] : NULL;
+}
+
+/* ---------------------------------------------------------------- fields */
+
+/* RFC 3261 8.1.1.4, 20.8: exactly one Call-ID = word ["@" word]. The whole
+ * value is the dialog and transaction key, kept as sent. libosip2 accepts
+ * "a b" and "abc@"; white space and control bytes are refused here. */
+static int parse_call_id(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
+{
+    unsigned n = f->count[SLS_HDR_CALL_ID];
+    if (n == 0)
+        return -SLS_CTR_SIP_NO_CALL_ID;
+    if (n > 1) /* RFC 4475 3.3.8 multi01 */
+        return -SLS_CTR_SIP_MULTIPLE_CALL_ID;
+    sls_slice v = first_header(f, SLS_HDR_CALL_ID)->value;
+    if (v.n > SLS_SIPMSG_MAX_FIELD)
+        return -SLS_CTR_SIP_FIELD_TOO_LONG;
+    if (v.n == 0)
+        return -SLS_CTR_SIP_BAD_CALL_ID;
+    for (size_t i = 0; i < v.n; i++) {
+        unsigned char c = (unsigned char)v.p[i];
+        if (c <= ' ' || c == 0x7f)
+            return -SLS_CTR_SIP_BAD_CALL_ID;
+    }
+    int r = to_scratch(p, v);
+    if (r != 0)
+        return r;
+    osip_call_id_t *cid = NULL;
+    if (osip_call_id_init(&cid) != 0)
+        return -SLS_CTR_SIP_BAD_CALL_ID;
+    r = osip_call_id_parse(cid, p->scratch);
+    osip_call_id_free(cid);
+    if (r != 0)
+        return -SLS_CTR_SIP_BAD_CALL_ID;
+    return keep(p, v.p, v.n, &out->call_id);
+}
+
+/* RFC 3261 8.1.1.5, 20.16: CSeq = 1*DIGIT LWS Method, the number below
+ * 2^31. libosip2 takes "abc", "-1" and 36893488147419103232 (RFC 4475
+ * 3.1.2.4 scalar02) as numbers, "1 " as a CSeq without method and
+ * "1 INVITE x" as method "INVITE x": both parts are checked here. A request
+ * whose method differs from the CSeq method is unusable for transaction
+ * matching (RFC 4475 3.1.2.17-18 mismatch01/02). */
+static int parse_cseq(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
+{
+    unsigned n = f->count[SLS_HDR_CSEQ];
+    if (n == 0)
+        return -SLS_CTR_SIP_NO_CSEQ;
+    if (n > 1)
+        return -SLS_CTR_SIP_MULTIPLE_CSEQ;
+    int r = to_scratch(p, first_header(f, SLS_HDR_CSEQ)->value);
+    if (r != 0)
+        return r;
+    osip_cseq_t *cs = NULL;
+    if (osip_cseq_init(&cs) != 0)
+        return -SLS_CTR_SIP_BAD_CSEQ;
+    r = -SLS_CTR_SIP_BAD_CSEQ;
+    uint64_t num;
+    if (osip_cseq_parse(cs, p->scratch) == 0 && cs->number != NULL && cs->method != NULL &&
+        parse_uint(cs->number, 10, &num) == 0 && num < (UINT64_C(1) << 31) &&
+        is_token(cs->method)) {
+        size_t mlen = strlen(cs->method);
+        out->cseq = (uint32_t)num;
+        out->cseq_method = sls_method_from_token(cs->method, mlen);
+        if (f->is_request) {
+            r = (mlen == f->method.n && memcmp(cs->method, f->method.p, mlen) == 0)
+                    ? 0
+                    : -SLS_CTR_SIP_CSEQ_METHOD_MISMATCH;
+        } else {
+            /* A response names its transaction's method only here. */
+            out->method = out->cseq_method;
+            r = keep(p, cs->method, mlen, &out->method_name);
+        }
+    }
+    osip_cseq_free(cs);
+    return r;
+}
+
+/* An IPv6 address without the brackets RFC 3261 25.1 requires
+ * ("fe80:0:0:0:21a:a0ff:fe07:32e0:5060", seen from real phones): libosip2
+ * splits it at the first colon, leaving colons in the "port". */
+static int bare_ipv6(const osip_via_t *via)
+{
+    return via->port != NULL && strchr(via->port, ':') != NULL;
+}
+
+static int hex_addr(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        char c = s[0];
+        if (!((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') || c == ':' ||
+              c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Version, transport and sent-by of a Via: libosip2 accepts "host:abc",
+ * port 99999 and "h (comment)" (an RFC 2543 comment) as a host. */
+static int valid_via(const osip_via_t *via)
+{
+    if (via->version == NULL || strcmp(via->version, "2.0") != 0)
+        return 0;
+    if (via->protocol == NULL || !is_token(via->protocol))
+        return 0;
+    if (via->host == NULL || via->host[0] == '\0')
+        return 0;
+    if (bare_ipv6(via))
+        return hex_addr(via->host) && hex_addr(via->port);
+    for (const char *h = via->host; *h != '\0'; h++)
+        if (!is_tchar((unsigned char)*h) && *h != ':')
+            return 0;
+    if (via->port != NULL) {
+        uint64_t port;
+        if (parse_uint(via->port, 5, &port) != 0 || port == 0 || port > 65535)
+            return 0;
+    }
+    return 1;
+}
+
+/* RFC 3261 8.1.1.7, 18.2.1: the top Via identifies the transaction (branch)
+ * and where the response goes (sent-by). The top one is the first value of
+ * the first Via line; the others are not parsed. */
+static int parse_via(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
+{
+    const sls_sip_header *h = first_header(f, SLS_HDR_VIA);
+    if (h == NULL)
+        return -SLS_CTR_SIP_NO_VIA;
+    sls_slice v = first_list_value(h->value);
+    if (v.n == 0)
+        return -SLS_CTR_SIP_BAD_VIA;
+    int r = to_scratch(p, v);
+    if (r != 0)
+        return r;
+    osip_via_t *via = NULL;
+    if (osip_via_init(&via) != 0)
+        return -SLS_CTR_SIP_BAD_VIA;
+    r = -SLS_CTR_SIP_BAD_VIA;
+    if (osip_via_parse(via, p->scratch) == 0 && valid_via(via)) {
+        osip_generic_param_t *branch = NULL;
+        osip_via_param_get_byname(via, "branch", &branch);
+        /* sent-by = host [":" port]; an IPv6 reference keeps its brackets
+         * (RFC 3261 25.1), which libosip2 strips. A bare IPv6 address is
+         * kept as sent: where its port starts cannot be known. Built in the
+         * scratch buffer, which the value no longer needs. */
+        size_t hl = strlen(via->host), pl = via->port != NULL ? strlen(via->port) : 0;
+        int v6 = strchr(via->host, ':') != NULL && !bare_ipv6(via);
+        if (hl + pl + 3 > SLS_SIPMSG_MAX_FIELD) {
+            r = -SLS_CTR_SIP_FIELD_TOO_LONG;
+        } else {
+            char *sb = p->scratch;
+            size_t o = 0;
+            if (v6)
+                sb[o++] = '[';
+            memcpy(sb + o, via->host, hl);
+            o += hl;
+            if (v6)
+                sb[o++] = ']';
+            if (pl > 0) {
+                sb[o++] = ':';
+                memcpy(sb + o, via->port, pl);
+                o += pl;
+            }
+            r = keep(p, sb, o, &out->via_sent_by);
+            if (r == 0)
+                r = keep_cstr(p, via->protocol, &out->via_transport);
+            if (r == 0)
+                r = keep_cstr(p, branch != NULL ? branch->gvalue : NULL, &out->branch);
+        }
+    }
+    osip_via_free(via);
+    return r;
+}
+
+/* osip_from_parse into a new object, NULL when it fails or finds no URI
+ * (an empty value parses). osip_to_parse is the same function. */
+static osip_from_t *addr_parse(const char *s)
+{
+    osip_from_t *a = NULL;
+    if (osip_from_init(&a) != 0)
+        return NULL;
+    if (osip_from_parse(a, s) == 0 && a->url != NULL)
+        return a;
+    osip_from_free(a);
+    return NULL;
+}
+
+/* RFC 3261 8.1.1.2-3: exactly one From and one To; the tags identify the
+ * dialog. Two From (or To) lines make the dialog ambiguous (RFC 4475 3.3.8)
+ * and count as SIP_BAD_FROM / SIP_BAD_TO.
+ *
+ * Liberal about the display name, which is never used: libosip2 rejects
+ * unquoted UTF-8 or parentheses ("Müller <sip:..>", common from phones),
+ * commas (RFC 4475 3.1.2.15 baddn), escaped quotes without quotes (a
+ * Suricata sample) and an unterminated quote (3.1.2.6 quotbal), where RFC
+ * 4475 allows a liberal parser to infer the quotes. When the whole value
+ * fails, the part from the last '<' (name-addr = [display-name] LAQUOT
+ * addr-spec RAQUOT *params) is parsed alone; the tag can only be after the
+ * '>'. The URI and the parameters get no such help. */
+static int parse_addr(sls_sipparser *p, const sls_sipframe *f, enum sls_header_id id,
+                      sls_str *tag)
+{
+    const int is_from = id == SLS_HDR_FROM;
+    const int bad = is_from ? -SLS_CTR_SIP_BAD_FROM : -SLS_CTR_SIP_BAD_TO;
+    unsigned n = f->count[id];
+    if (n == 0)
+        return is_from ? -SLS_CTR_SIP_NO_FROM : -SLS_CTR_SIP_NO_TO;
+    if (n > 1)
+        return bad;
+    int r = to_scratch(p, first_header(f, id)->value);
+    if (r != 0)
+        return r;
+    osip_from_t *addr = addr_parse(p->scratch);
+    if (addr == NULL) {
+        const char *lt = strrchr(p->scratch, '<');
+        if (lt != NULL && lt != p->scratch && strchr(lt, '>') != NULL)
+            addr = addr_parse(lt);
+        if (addr == NULL)
+            return bad;
+    }
+    osip_generic_param_t *t = NULL;
+    osip_from_get_tag(addr, &t);
+    const char *tv = t != NULL ? t->gvalue : NULL;
+    /* RFC 3261 19.3: tag-param = "tag" EQUAL token. libosip2 takes the
+     * rest of "sip:a@b;tag=1, sip:c@d" as the tag. */
+    if (tv != NULL && tv[0] != '\0' && !is_token(tv))
+        r = bad;
+    else
+        r = keep_cstr(p, tv, tag);
+    osip_from_free(addr);
+    return r;
+}
+
+/* ----------------------------------------------------------------- parse */
+
+int sls_sipparser_parse(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
+{
+    const sls_str e = {empty, 0};
+    *out = (sls_sipmsg){
+        .method_name = e, .reason = e, .request_uri = e, .call_id = e,
+        .branch = e, .via_sent_by = e, .via_transport = e, .from_tag = e,
+        .to_tag = e, .user_agent = e, .server = e, .frame = f,
+    };
+    p->out_len = 0;
+    out->is_request = f->is_request;
+
+    int r;
+    if (f->is_request) {
+        out->method = sls_method_from_token(f->method.p, f->method.n);
+        r = keep(p, f->method.p, f->method.n, &out->method_name);
+        if (r == 0)
+            r = keep(p, f->uri.p, f->uri.n, &out->request_uri);
+    } else {
+        out->status = f->status;
+        r = keep(p, f->reason.p, f->reason.n, &out->reason);
+    }
+    if (r == 0)
+        r = parse_call_id(p, f, out);
+    if (r == 0)
+        r = parse_cseq(p, f, out);
+    if (r == 0)
+        r = parse_via(p, f, out);
+    if (r == 0)
+        r = parse_addr(p, f, SLS_HDR_FROM, &out->from_tag);
+    if (r == 0)
+        r = parse_addr(p, f, SLS_HDR_TO, &out->to_tag);
+    /* Informational, first line only when repeated. */
+    const sls_sip_header *h;
+    if (r == 0 && (h = first_header(f, SLS_HDR_USER_AGENT)) != NULL)
+        r = keep_value(p, h->value, &out->user_agent);
+    if (r == 0 && (h = first_header(f, SLS_HDR_SERVER)) != NULL)
+        r = keep_value(p, h->value, &out->server);
+    return r;
+}

@@ -1,0 +1,904 @@
+/* Check suite for src/sipmsg.c: the libosip2 adapter, and the RFC 4475
+ * torture messages through framer and adapter.
+ *
+ * Inputs end right before an unreadable page, as in test_sipframe.c. Run
+ * under valgrind with CK_FORK=no to see leaks inside libosip2 calls. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+
+#include "sipsleuth/sipmsg.h"
+
+#include "sls_check.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef SLS_SHARED_DIR
+#define SLS_SHARED_DIR "../shared"
+#endif
+
+/* ------------------------------------------------------------ guard page */
+
+typedef struct guarded {
+    void *map;
+    size_t maplen;
+    const char *p;
+} guarded;
+
+static const char *guard_put(guarded *g, const void *data, size_t n)
+{
+    size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+    size_t pages = (n + ps - 1) / ps + 1;
+    g->maplen = pages * ps;
+    g->map = mmap(NULL, g->maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert_ptr_ne(g->map, MAP_FAILED);
+    char *guard = (char *)g->map + (pages - 1) * ps;
+    char *dst = guard - n;
+    if (n > 0)
+        memcpy(dst, data, n);
+    ck_assert_int_eq(mprotect(guard, ps, PROT_NONE), 0);
+    if (pages > 1)
+        ck_assert_int_eq(mprotect(g->map, (pages - 1) * ps, PROT_READ), 0);
+    g->p = dst;
+    return dst;
+}
+
+static void guard_free(guarded *g)
+{
+    if (g->map != NULL)
+        munmap(g->map, g->maplen);
+    g->map = NULL;
+}
+
+/* ------------------------------------------------------------- fixture */
+
+static sls_sipparser *parser;
+static sls_sipframe frame;
+static sls_sipmsg msg;
+static guarded buf;
+
+static void setup(void)
+{
+    parser = sls_sipparser_new();
+    ck_assert_ptr_nonnull(parser);
+    buf.map = NULL;
+}
+
+static void teardown(void)
+{
+    sls_sipparser_free(parser);
+    parser = NULL;
+    guard_free(&buf);
+}
+
+/* Frames text as a datagram (which must succeed) and parses it. */
+static int parse_text(const char *text)
+{
+    guard_free(&buf);
+    size_t n = strlen(text);
+    guard_put(&buf, text, n);
+    int r = sls_sipframe_parse(buf.p, n, SLS_FRAME_DATAGRAM, &frame);
+    ck_assert_msg(r > 0, "framing failed: %d (%s)", r, sls_counter_name((enum sls_counter)-r));
+    return sls_sipparser_parse(parser, &frame, &msg);
+}
+
+static int str_eq(sls_str s, const char *lit)
+{
+    return s.p != NULL && s.n == strlen(lit) && strcmp(s.p, lit) == 0;
+}
+
+#define ck_assert_str_field(s, lit) \
+    ck_assert_msg(str_eq((s), (lit)), "field \"%s\" (n=%zu) != \"%s\"", (s).p, (s).n, (lit))
+
+#define ck_assert_reason(r, ctr) \
+    ck_assert_msg((r) == -(ctr), "got %d (%s), expected %s", (r), \
+                  (r) < 0 ? sls_counter_name((enum sls_counter)-(r)) : "accepted", \
+                  sls_counter_name(ctr))
+
+/* Every sls_str of a parsed message is a proper C string. */
+static void assert_strings_sane(const sls_sipmsg *m)
+{
+    const sls_str *all[] = {&m->method_name, &m->reason, &m->request_uri, &m->call_id,
+                            &m->branch, &m->via_sent_by, &m->via_transport, &m->from_tag,
+                            &m->to_tag, &m->user_agent, &m->server};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        ck_assert_ptr_nonnull(all[i]->p);
+        ck_assert_uint_eq(strlen(all[i]->p), all[i]->n);
+        ck_assert_uint_le(all[i]->n, SLS_SIPMSG_MAX_FIELD);
+    }
+}
+
+/* A message template: %s slots are, in order, the start line and the
+ * Via, From, To, Call-ID and CSeq header lines (each with its CRLF, or ""
+ * to leave the header out). */
+static const char *build(const char *start, const char *via, const char *from, const char *to,
+                         const char *callid, const char *cseq)
+{
+    static char out[65536];
+    snprintf(out, sizeof out, "%s\r\n%s%s%s%s%sMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+             start, via, from, to, callid, cseq);
+    return out;
+}
+
+#define START "INVITE sip:bob@biloxi.example.com SIP/2.0"
+#define VIA "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds\r\n"
+#define FROM "From: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+#define TO "To: Bob <sip:bob@biloxi.example.com>\r\n"
+#define CALLID "Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\n"
+#define CSEQ "CSeq: 314159 INVITE\r\n"
+
+/* -------------------------------------------------------------- methods */
+
+START_TEST(test_method_table)
+{
+    static const char *const names[] = {
+#define NAME(m) #m,
+        SLS_METHOD_MAP(NAME)
+#undef NAME
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        enum sls_method m = sls_method_from_token(names[i], strlen(names[i]));
+        ck_assert_int_eq(m, (int)i + 1);
+        ck_assert_str_eq(sls_method_name(m), names[i]);
+    }
+    /* RFC 3261 7.1: case-sensitive. */
+    ck_assert_int_eq(sls_method_from_token("invite", 6), SLS_METHOD_OTHER);
+    ck_assert_int_eq(sls_method_from_token("INVITEX", 7), SLS_METHOD_OTHER);
+    ck_assert_int_eq(sls_method_from_token("INVIT", 5), SLS_METHOD_OTHER);
+    ck_assert_int_eq(sls_method_from_token("INVITE", 5), SLS_METHOD_OTHER);
+    ck_assert_int_eq(sls_method_from_token("", 0), SLS_METHOD_OTHER);
+    ck_assert_int_eq(sls_method_from_token(NULL, 0), SLS_METHOD_OTHER);
+    ck_assert_str_eq(sls_method_name(SLS_METHOD_OTHER), "OTHER");
+    ck_assert_str_eq(sls_method_name((enum sls_method)999), "OTHER");
+}
+END_TEST
+
+START_TEST(test_parser_free_null)
+{
+    sls_sipparser_free(NULL);
+}
+END_TEST
+
+/* ----------------------------------------------------------- good input */
+
+START_TEST(test_parse_invite_every_field)
+{
+    const char *m = "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+                    "Via: SIP/2.0/UDP pc33.atlanta.example.com:5060;branch=z9hG4bK776asdhds\r\n"
+                    "Max-Forwards: 70\r\n"
+                    "To: Bob <sip:bob@biloxi.example.com>\r\n"
+                    "From: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+                    "Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\n"
+                    "CSeq: 314159 INVITE\r\n"
+                    "Contact: <sip:alice@pc33.atlanta.example.com>\r\n"
+                    "User-Agent: Softphone Beta1.5\r\n"
+                    "Content-Type: application/sdp\r\n"
+                    "Content-Length: 4\r\n"
+                    "\r\n"
+                    "v=0\n";
+    ck_assert_int_eq(parse_text(m), 0);
+    ck_assert_uint_eq(msg.is_request, 1);
+    ck_assert_int_eq(msg.method, SLS_METHOD_INVITE);
+    ck_assert_str_field(msg.method_name, "INVITE");
+    ck_assert_str_field(msg.request_uri, "sip:bob@biloxi.example.com");
+    ck_assert_uint_eq(msg.status, 0);
+    ck_assert_str_field(msg.reason, "");
+    ck_assert_str_field(msg.call_id, "a84b4c76e66710@pc33.atlanta.example.com");
+    ck_assert_uint_eq(msg.cseq, 314159);
+    ck_assert_int_eq(msg.cseq_method, SLS_METHOD_INVITE);
+    ck_assert_str_field(msg.branch, "z9hG4bK776asdhds");
+    ck_assert_str_field(msg.via_sent_by, "pc33.atlanta.example.com:5060");
+    ck_assert_str_field(msg.via_transport, "UDP");
+    ck_assert_str_field(msg.from_tag, "1928301774");
+    ck_assert_str_field(msg.to_tag, "");
+    ck_assert_str_field(msg.user_agent, "Softphone Beta1.5");
+    ck_assert_str_field(msg.server, "");
+    ck_assert_ptr_eq(msg.frame, &frame);
+    assert_strings_sane(&msg);
+}
+END_TEST
+
+START_TEST(test_parse_180_and_200)
+{
+    const char *r180 = "SIP/2.0 180 Ringing\r\n"
+                       "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds;"
+                       "received=192.0.2.1\r\n"
+                       "To: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf\r\n"
+                       "From: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+                       "Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\n"
+                       "Contact: <sip:bob@192.0.2.4>\r\n"
+                       "CSeq: 314159 INVITE\r\n"
+                       "Server: Bob's phone/2.0\r\n"
+                       "Content-Length: 0\r\n"
+                       "\r\n";
+    ck_assert_int_eq(parse_text(r180), 0);
+    ck_assert_uint_eq(msg.is_request, 0);
+    ck_assert_uint_eq(msg.status, 180);
+    ck_assert_str_field(msg.reason, "Ringing");
+    ck_assert_int_eq(msg.method, SLS_METHOD_INVITE);
+    ck_assert_str_field(msg.method_name, "INVITE");
+    ck_assert_str_field(msg.request_uri, "");
+    ck_assert_uint_eq(msg.cseq, 314159);
+    ck_assert_int_eq(msg.cseq_method, SLS_METHOD_INVITE);
+    ck_assert_str_field(msg.branch, "z9hG4bK776asdhds");
+    ck_assert_str_field(msg.via_sent_by, "pc33.atlanta.example.com");
+    ck_assert_str_field(msg.from_tag, "1928301774");
+    ck_assert_str_field(msg.to_tag, "a6c85cf");
+    ck_assert_str_field(msg.server, "Bob's phone/2.0");
+    ck_assert_str_field(msg.user_agent, "");
+    assert_strings_sane(&msg);
+
+    const char *r200 = "SIP/2.0 200 OK\r\n"
+                       "v: SIP/2.0/TCP client.biloxi.example.com:5061;branch=z9hG4bKnashds7\r\n"
+                       "t: Bob <sip:bob@biloxi.example.com>;tag=2493k59kd\r\n"
+                       "f: Bob <sip:bob@biloxi.example.com>;tag=456248\r\n"
+                       "i: 843817637684230@998sdasdh09\r\n"
+                       "CSeq: 1826 REGISTER\r\n"
+                       "Contact: <sip:bob@192.0.2.4>\r\n"
+                       "Expires: 7200\r\n"
+                       "l: 0\r\n"
+                       "\r\n";
+    ck_assert_int_eq(parse_text(r200), 0);
+    ck_assert_uint_eq(msg.status, 200);
+    ck_assert_str_field(msg.reason, "OK");
+    ck_assert_int_eq(msg.method, SLS_METHOD_REGISTER);
+    ck_assert_str_field(msg.method_name, "REGISTER");
+    ck_assert_str_field(msg.call_id, "843817637684230@998sdasdh09");
+    ck_assert_uint_eq(msg.cseq, 1826);
+    ck_assert_str_field(msg.via_sent_by, "client.biloxi.example.com:5061");
+    ck_assert_str_field(msg.via_transport, "TCP");
+    ck_assert_str_field(msg.branch, "z9hG4bKnashds7");
+    ck_assert_str_field(msg.from_tag, "456248");
+    ck_assert_str_field(msg.to_tag, "2493k59kd");
+    assert_strings_sane(&msg);
+}
+END_TEST
+
+START_TEST(test_parse_unknown_methods)
+{
+    /* Request with an extension method: OTHER, the token kept. */
+    ck_assert_int_eq(parse_text(build("FOO sip:a@b SIP/2.0", VIA, FROM, TO, CALLID,
+                                      "CSeq: 7 FOO\r\n")),
+                     0);
+    ck_assert_int_eq(msg.method, SLS_METHOD_OTHER);
+    ck_assert_str_field(msg.method_name, "FOO");
+    ck_assert_int_eq(msg.cseq_method, SLS_METHOD_OTHER);
+    /* Response to one: the CSeq method names it. */
+    ck_assert_int_eq(parse_text(build("SIP/2.0 501 Not Implemented", VIA, FROM, TO, CALLID,
+                                      "CSeq: 7 FOO\r\n")),
+                     0);
+    ck_assert_int_eq(msg.method, SLS_METHOD_OTHER);
+    ck_assert_str_field(msg.method_name, "FOO");
+}
+END_TEST
+
+/* ------------------------------------------------------ missing headers */
+
+START_TEST(test_parse_missing_headers)
+{
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO, "", CSEQ)), SLS_CTR_SIP_NO_CALL_ID);
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO, CALLID, "")), SLS_CTR_SIP_NO_CSEQ);
+    ck_assert_reason(parse_text(build(START, "", FROM, TO, CALLID, CSEQ)), SLS_CTR_SIP_NO_VIA);
+    ck_assert_reason(parse_text(build(START, VIA, "", TO, CALLID, CSEQ)), SLS_CTR_SIP_NO_FROM);
+    ck_assert_reason(parse_text(build(START, VIA, FROM, "", CALLID, CSEQ)), SLS_CTR_SIP_NO_TO);
+    ck_assert_int_eq(parse_text(build(START, VIA, FROM, TO, CALLID, CSEQ)), 0);
+}
+END_TEST
+
+START_TEST(test_parse_duplicate_headers)
+{
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO, CALLID CALLID, CSEQ)),
+                     SLS_CTR_SIP_MULTIPLE_CALL_ID);
+    /* Full and compact form of the same header are the same header. */
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO, CALLID "i: other@h\r\n", CSEQ)),
+                     SLS_CTR_SIP_MULTIPLE_CALL_ID);
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO, CALLID, CSEQ "CSeq: 2 INVITE\r\n")),
+                     SLS_CTR_SIP_MULTIPLE_CSEQ);
+    ck_assert_reason(parse_text(build(START, VIA, FROM "f: <sip:x@y>;tag=2\r\n", TO, CALLID, CSEQ)),
+                     SLS_CTR_SIP_BAD_FROM);
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO "To: <sip:x@y>\r\n", CALLID, CSEQ)),
+                     SLS_CTR_SIP_BAD_TO);
+}
+END_TEST
+
+/* -------------------------------------------------------------- Call-ID */
+
+START_TEST(test_parse_call_id)
+{
+    ck_assert_int_eq(parse_text(build(START, VIA, FROM, TO, "Call-ID: justaword\r\n", CSEQ)), 0);
+    ck_assert_str_field(msg.call_id, "justaword");
+    /* RFC 4475 3.1.1.2 intmeth: odd but legal word characters, kept whole. */
+    ck_assert_int_eq(parse_text(build(START, VIA, FROM, TO,
+                                      "Call-ID: intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{\r\n",
+                                      CSEQ)),
+                     0);
+    ck_assert_str_field(msg.call_id, "intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{");
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO, "Call-ID:\r\n", CSEQ)),
+                     SLS_CTR_SIP_BAD_CALL_ID);
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO, "Call-ID: a b\r\n", CSEQ)),
+                     SLS_CTR_SIP_BAD_CALL_ID);
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO, "Call-ID: @host\r\n", CSEQ)),
+                     SLS_CTR_SIP_BAD_CALL_ID);
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO, "Call-ID: a\r\n b\r\n", CSEQ)),
+                     SLS_CTR_SIP_BAD_CALL_ID);
+}
+END_TEST
+
+/* ----------------------------------------------------------------- CSeq */
+
+typedef struct cseq_case {
+    const char *line;
+    int expect;        /* 0 or the counter */
+    uint32_t number;   /* when accepted */
+} cseq_case;
+
+static const cseq_case cseq_cases[] = {
+    {"CSeq: 1 INVITE\r\n", 0, 1},
+    {"CSeq: 0 INVITE\r\n", 0, 0},
+    {"CSeq: 0009 INVITE\r\n", 0, 9},
+    {"CSeq: 2147483647 INVITE\r\n", 0, 2147483647u},
+    {"cseq: 0009\r\n  INVITE\r\n", 0, 9}, /* RFC 4475 wsinv: folded */
+    {"CSeq:    1   INVITE   \r\n", 0, 1},
+    {"CSeq: 2147483648 INVITE\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},  /* 2^31 */
+    {"CSeq: 4294967297 INVITE\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},  /* 2^32+1 */
+    {"CSeq: 36893488147419103232 INVITE\r\n", SLS_CTR_SIP_BAD_CSEQ, 0}, /* scalar02 */
+    {"CSeq: 00000000001 INVITE\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},
+    {"CSeq: abc INVITE\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},
+    {"CSeq: -1 INVITE\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},
+    {"CSeq: +1 INVITE\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},
+    {"CSeq: 1x INVITE\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},
+    {"CSeq: 1\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},
+    {"CSeq: INVITE\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},
+    {"CSeq:\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},
+    {"CSeq: 1 INVITE x\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},
+    {"CSeq: 1 INV\"TE\r\n", SLS_CTR_SIP_BAD_CSEQ, 0},
+    {"CSeq: 1 OPTIONS\r\n", SLS_CTR_SIP_CSEQ_METHOD_MISMATCH, 0},
+    {"CSeq: 1 invite\r\n", SLS_CTR_SIP_CSEQ_METHOD_MISMATCH, 0}, /* case-sensitive */
+    {"CSeq: 1 INVITEX\r\n", SLS_CTR_SIP_CSEQ_METHOD_MISMATCH, 0},
+};
+
+START_TEST(test_parse_cseq_table)
+{
+    const cseq_case *c = &cseq_cases[_i];
+    int r = parse_text(build(START, VIA, FROM, TO, CALLID, c->line));
+    if (c->expect == 0) {
+        ck_assert_msg(r == 0, "%s: %d", c->line, r);
+        ck_assert_uint_eq(msg.cseq, c->number);
+        ck_assert_int_eq(msg.cseq_method, SLS_METHOD_INVITE);
+    } else {
+        ck_assert_msg(r == -c->expect, "%s: %d, expected %s", c->line, r,
+                      sls_counter_name((enum sls_counter)c->expect));
+    }
+}
+END_TEST
+
+START_TEST(test_parse_cseq_response_range)
+{
+    /* The number checks hold for responses too (RFC 4475 3.1.2.5). */
+    ck_assert_reason(parse_text(build("SIP/2.0 503 Service Unavailable", VIA, FROM, TO, CALLID,
+                                      "CSeq: 9292394834772304023312 OPTIONS\r\n")),
+                     SLS_CTR_SIP_BAD_CSEQ);
+    /* and a response has no start-line method to mismatch. */
+    ck_assert_int_eq(parse_text(build("SIP/2.0 200 OK", VIA, FROM, TO, CALLID,
+                                      "CSeq: 5 OPTIONS\r\n")),
+                     0);
+    ck_assert_int_eq(msg.method, SLS_METHOD_OPTIONS);
+}
+END_TEST
+
+START_TEST(test_parse_method_mismatch)
+{
+    /* RFC 4475 3.1.2.17-18. */
+    ck_assert_reason(parse_text(build("OPTIONS sip:user@example.com SIP/2.0", VIA, FROM, TO,
+                                      CALLID, "CSeq: 8 INVITE\r\n")),
+                     SLS_CTR_SIP_CSEQ_METHOD_MISMATCH);
+    ck_assert_reason(parse_text(build("NEWMETHOD sip:user@example.com SIP/2.0", VIA, FROM, TO,
+                                      CALLID, "CSeq: 8 INVITE\r\n")),
+                     SLS_CTR_SIP_CSEQ_METHOD_MISMATCH);
+    /* ACK and CANCEL carry their own method in CSeq (RFC 3261 17.1.1.3,
+     * 9.1). */
+    ck_assert_int_eq(parse_text(build("ACK sip:a@b SIP/2.0", VIA, FROM, TO, CALLID,
+                                      "CSeq: 314159 ACK\r\n")),
+                     0);
+    ck_assert_int_eq(msg.method, SLS_METHOD_ACK);
+    ck_assert_int_eq(parse_text(build("CANCEL sip:a@b SIP/2.0", VIA, FROM, TO, CALLID,
+                                      "CSeq: 314159 CANCEL\r\n")),
+                     0);
+    ck_assert_int_eq(msg.method, SLS_METHOD_CANCEL);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ Via */
+
+typedef struct via_case {
+    const char *via; /* header lines */
+    int expect;
+    const char *branch, *sent_by, *transport;
+} via_case;
+
+static const via_case via_cases[] = {
+    /* several values in one line: the first is the top one */
+    {"Via: SIP/2.0/UDP first.example.com;branch=z9hG4bK1, SIP/2.0/TCP second.example.com"
+     ";branch=z9hG4bK2\r\n",
+     0, "z9hG4bK1", "first.example.com", "UDP"},
+    /* several lines: the first line is the top one */
+    {"Via: SIP/2.0/TLS top.example.com:5061;branch=z9hG4bKtop\r\n"
+     "Via: SIP/2.0/UDP next.example.com;branch=z9hG4bKnext\r\n"
+     "v: SIP/2.0/UDP last.example.com;branch=z9hG4bKlast\r\n",
+     0, "z9hG4bKtop", "top.example.com:5061", "TLS"},
+    /* a comma inside a quoted parameter does not split */
+    {"Via: SIP/2.0/UDP q.example.com;x=\"a,b\";branch=z9hG4bKq , SIP/2.0/UDP r\r\n", 0,
+     "z9hG4bKq", "q.example.com", "UDP"},
+    /* RFC 2543 branch without the magic cookie: kept as is */
+    {"Via: SIP/2.0/UDP 192.0.2.2;branch=390skdjuw\r\n", 0, "390skdjuw", "192.0.2.2", "UDP"},
+    {"Via: SIP/2.0/UDP 192.0.2.2\r\n", 0, "", "192.0.2.2", "UDP"},
+    {"Via: SIP/2.0/UDP 192.0.2.2;branch\r\n", 0, "", "192.0.2.2", "UDP"},
+    {"Via: SIP/2.0/UDP 192.0.2.2;rport;branch=z9hG4bKr;received=10.0.0.1\r\n", 0, "z9hG4bKr",
+     "192.0.2.2", "UDP"},
+    {"Via: SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK6\r\n", 0, "z9hG4bK6",
+     "[2001:db8::1]:5060", "UDP"},
+    {"Via: SIP/2.0/UDP [2001:db8::1];branch=z9hG4bK6\r\n", 0, "z9hG4bK6", "[2001:db8::1]",
+     "UDP"},
+    /* RFC 4475 wsinv: LWS everywhere, folded over three lines */
+    {"Via  : SIP  /   2.0\r\n /UDP\r\n    192.0.2.2;branch=390skdjuw\r\n", 0, "390skdjuw",
+     "192.0.2.2", "UDP"},
+    {"Via: SIP/2.0/SCTP t2.example.com;branch=z9hG4bKklasjdhf\r\n", 0, "z9hG4bKklasjdhf",
+     "t2.example.com", "SCTP"},
+    {"Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKws\r\n", 0, "z9hG4bKws",
+     "df7jal23ls0d.invalid", "WSS"},
+    {"Via: garbage\r\n", SLS_CTR_SIP_BAD_VIA, NULL, NULL, NULL},
+    {"Via:\r\n", SLS_CTR_SIP_BAD_VIA, NULL, NULL, NULL},
+    {"Via: , SIP/2.0/UDP h\r\n", SLS_CTR_SIP_BAD_VIA, NULL, NULL, NULL},
+    {"Via: SIP/2.0/UDP 192.0.2.15;;,;,,\r\n", SLS_CTR_SIP_BAD_VIA, NULL, NULL, NULL},
+    {"Via: SIP/3.0/UDP h;branch=z9hG4bK1\r\n", SLS_CTR_SIP_BAD_VIA, NULL, NULL, NULL},
+    {"Via: SIP/2.0/UDP h:99999;branch=z9hG4bK1\r\n", SLS_CTR_SIP_BAD_VIA, NULL, NULL, NULL},
+    {"Via: SIP/2.0/UDP h:0;branch=z9hG4bK1\r\n", SLS_CTR_SIP_BAD_VIA, NULL, NULL, NULL},
+    {"Via: SIP/2.0/UDP h:abc;branch=z9hG4bK1\r\n", SLS_CTR_SIP_BAD_VIA, NULL, NULL, NULL},
+    {"Via: SIP/2.0/UDP h (comment);branch=z9hG4bK1\r\n", SLS_CTR_SIP_BAD_VIA, NULL, NULL, NULL},
+};
+
+START_TEST(test_parse_via_table)
+{
+    const via_case *c = &via_cases[_i];
+    int r = parse_text(build(START, c->via, FROM, TO, CALLID, CSEQ));
+    if (c->expect != 0) {
+        ck_assert_msg(r == -c->expect, "%s: %d", c->via, r);
+        return;
+    }
+    ck_assert_msg(r == 0, "%s: %d", c->via, r);
+    ck_assert_str_field(msg.branch, c->branch);
+    ck_assert_str_field(msg.via_sent_by, c->sent_by);
+    ck_assert_str_field(msg.via_transport, c->transport);
+    assert_strings_sane(&msg);
+}
+END_TEST
+
+/* ------------------------------------------------------------ From / To */
+
+START_TEST(test_parse_from_to)
+{
+    /* RFC 4475 wsinv: LWS around the tag, folded lines. */
+    ck_assert_int_eq(parse_text(build(START, VIA,
+                                      "from   : \"J Rosenberg \\\\\\\"\"       <sip:jdrosen@"
+                                      "example.com>\r\n  ;\r\n  tag = 98asjd8\r\n",
+                                      "TO :\r\n sip:vivekg@chair-dnrc.example.com ;   tag    = "
+                                      "1918181833n\r\n",
+                                      CALLID, CSEQ)),
+                     0);
+    ck_assert_str_field(msg.from_tag, "98asjd8");
+    ck_assert_str_field(msg.to_tag, "1918181833n");
+    /* RFC 4475 lwsdisp: no space before '<'. */
+    ck_assert_int_eq(parse_text(build(START, VIA, "From: caller<sip:caller@example.com>;tag=323\r\n",
+                                      TO, CALLID, CSEQ)),
+                     0);
+    ck_assert_str_field(msg.from_tag, "323");
+    /* An empty tag is no tag. */
+    ck_assert_int_eq(parse_text(build(START, VIA, "From: <sip:a@b>;tag=\r\n", TO, CALLID, CSEQ)), 0);
+    ck_assert_str_field(msg.from_tag, "");
+    /* RFC 4475 quotbal / baddn: rejected by libosip2, no guessing. */
+    ck_assert_reason(parse_text(build(START, VIA, FROM, "To: \"Mr. J. User <sip:j.user@example.com>\r\n",
+                                      CALLID, CSEQ)),
+                     SLS_CTR_SIP_BAD_TO);
+    ck_assert_reason(parse_text(build(START, VIA, "From: Bell, Alexander <sip:a.g.bell@example.com>;tag=43\r\n",
+                                      TO, CALLID, CSEQ)),
+                     SLS_CTR_SIP_BAD_FROM);
+    ck_assert_reason(parse_text(build(START, VIA, "From:\r\n", TO, CALLID, CSEQ)),
+                     SLS_CTR_SIP_BAD_FROM);
+    ck_assert_reason(parse_text(build(START, VIA, FROM, "To: garbage\r\n", CALLID, CSEQ)),
+                     SLS_CTR_SIP_BAD_TO);
+}
+END_TEST
+
+START_TEST(test_parse_compact_forms)
+{
+    const char *m = "BYE sip:alice@pc33.atlanta.example.com SIP/2.0\r\n"
+                    "v: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bKnashds10\r\n"
+                    "f: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf\r\n"
+                    "t: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+                    "i: a84b4c76e66710\r\n"
+                    "CSeq: 231 BYE\r\n"
+                    "l: 0\r\n"
+                    "\r\n";
+    ck_assert_int_eq(parse_text(m), 0);
+    ck_assert_int_eq(msg.method, SLS_METHOD_BYE);
+    ck_assert_str_field(msg.call_id, "a84b4c76e66710");
+    ck_assert_str_field(msg.branch, "z9hG4bKnashds10");
+    ck_assert_str_field(msg.from_tag, "a6c85cf");
+    ck_assert_str_field(msg.to_tag, "1928301774");
+}
+END_TEST
+
+START_TEST(test_parse_user_agent_server)
+{
+    const char *m = "SIP/2.0 200 OK\r\n" VIA FROM TO CALLID CSEQ
+                    "User-Agent: first/1.0\r\n (folded comment)\r\n"
+                    "User-Agent: second/2.0\r\n"
+                    "Server:    Asterisk PBX 18.0   \r\n"
+                    "\r\n";
+    ck_assert_int_eq(parse_text(m), 0);
+    ck_assert_str_field(msg.user_agent, "first/1.0 (folded comment)");
+    ck_assert_str_field(msg.server, "Asterisk PBX 18.0");
+}
+END_TEST
+
+/* ------------------------------------------------------------ long fields */
+
+static char *repeat(char c, size_t n)
+{
+    static char s[6000];
+    ck_assert_uint_lt(n, sizeof s);
+    memset(s, c, n);
+    s[n] = '\0';
+    return s;
+}
+
+START_TEST(test_parse_long_fields)
+{
+    char line[8192], start[8192];
+    /* Call-ID: exactly the limit, then one more. */
+    snprintf(line, sizeof line, "Call-ID: %s\r\n", repeat('c', SLS_SIPMSG_MAX_FIELD));
+    ck_assert_int_eq(parse_text(build(START, VIA, FROM, TO, line, CSEQ)), 0);
+    ck_assert_uint_eq(msg.call_id.n, SLS_SIPMSG_MAX_FIELD);
+    snprintf(line, sizeof line, "Call-ID: %s\r\n", repeat('c', SLS_SIPMSG_MAX_FIELD + 1));
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO, line, CSEQ)),
+                     SLS_CTR_SIP_FIELD_TOO_LONG);
+    /* Request-URI. */
+    snprintf(start, sizeof start, "INVITE sip:%s@h SIP/2.0", repeat('u', SLS_SIPMSG_MAX_FIELD));
+    ck_assert_reason(parse_text(build(start, VIA, FROM, TO, CALLID, CSEQ)),
+                     SLS_CTR_SIP_FIELD_TOO_LONG);
+    /* Branch. */
+    snprintf(line, sizeof line, "Via: SIP/2.0/UDP h;branch=z9hG4bK%s\r\n",
+             repeat('b', SLS_SIPMSG_MAX_FIELD));
+    ck_assert_reason(parse_text(build(START, line, FROM, TO, CALLID, CSEQ)),
+                     SLS_CTR_SIP_FIELD_TOO_LONG);
+    /* Tag. */
+    snprintf(line, sizeof line, "From: <sip:a@b>;tag=%s\r\n", repeat('t', SLS_SIPMSG_MAX_FIELD + 1));
+    ck_assert_reason(parse_text(build(START, VIA, line, TO, CALLID, CSEQ)),
+                     SLS_CTR_SIP_FIELD_TOO_LONG);
+    /* A long display name is fine (not kept)... */
+    snprintf(line, sizeof line, "From: \"%s\" <sip:a@b>;tag=1\r\n", repeat('d', 3000));
+    ck_assert_int_eq(parse_text(build(START, VIA, line, TO, CALLID, CSEQ)), 0);
+    /* ...up to what is handed to libosip2 at all. */
+    snprintf(line, sizeof line, "From: <sip:a@b>;tag=1%s\r\n", repeat(';', 5000));
+    ck_assert_reason(parse_text(build(START, VIA, line, TO, CALLID, CSEQ)),
+                     SLS_CTR_SIP_FIELD_TOO_LONG);
+    /* User-Agent, after unfolding. */
+    snprintf(line, sizeof line, "User-Agent: %s\r\n", repeat('a', SLS_SIPMSG_MAX_FIELD + 1));
+    char m[20000];
+    snprintf(m, sizeof m, "SIP/2.0 200 OK\r\n" VIA FROM TO CALLID CSEQ "%s\r\n", line);
+    ck_assert_reason(parse_text(m), SLS_CTR_SIP_FIELD_TOO_LONG);
+}
+END_TEST
+
+/* ------------------------------------------------------ RFC 4475 torture */
+
+/* Expected outcome of every RFC 4475 message, framed as a UDP datagram and
+ * parsed. rfc: the RFC's verdict (checked against expected.tsv). frame: 0
+ * when framed, else the framer's reason; anomaly: the framing anomaly, if
+ * any; parse: 0 when accepted, else the adapter's reason. */
+typedef struct torture_case {
+    const char *name;
+    const char *rfc;
+    enum sls_counter frame;
+    enum sls_counter anomaly;
+    enum sls_counter parse;
+} torture_case;
+
+#define T_OK ((enum sls_counter)0)
+
+static const torture_case torture[] = {
+    /* 3.1.1 valid: all accepted */
+    {"wsinv", "valid", T_OK, T_OK, T_OK},
+    /* a NUL inside a quoted display name, as a quoted-pair: legal (RFC
+     * 3261 25.1); libosip2 alone rejects it, the framer lets it through */
+    {"intmeth", "valid", T_OK, T_OK, T_OK},
+    {"esc01", "valid", T_OK, T_OK, T_OK},
+    {"escnull", "valid", T_OK, T_OK, T_OK},
+    {"esc02", "valid", T_OK, T_OK, T_OK},
+    {"lwsdisp", "valid", T_OK, T_OK, T_OK},
+    {"longreq", "valid", T_OK, T_OK, T_OK},
+    {"dblreq", "valid", T_OK, SLS_CTR_SIP_TRAILING_BYTES, T_OK},
+    {"semiuri", "valid", T_OK, T_OK, T_OK},
+    {"transports", "valid", T_OK, T_OK, T_OK},
+    {"mpart01", "valid", T_OK, T_OK, T_OK},
+    {"unreason", "valid", T_OK, T_OK, T_OK},
+    {"noreason", "valid", T_OK, T_OK, T_OK},
+    /* 3.1.2 invalid */
+    {"badinv01", "invalid", T_OK, T_OK, SLS_CTR_SIP_BAD_VIA},
+    {"clerr", "invalid", T_OK, SLS_CTR_SIP_CONTENT_LENGTH_EXCEEDS, T_OK},
+    /* -999 is never used as a length: body = rest of the datagram, the
+     * message is analysed and the anomaly reported */
+    {"ncl", "invalid", T_OK, SLS_CTR_SIP_BAD_CONTENT_LENGTH, T_OK},
+    {"scalar02", "invalid", T_OK, T_OK, SLS_CTR_SIP_BAD_CSEQ},
+    {"scalarlg", "invalid", T_OK, T_OK, SLS_CTR_SIP_BAD_CSEQ},
+    {"quotbal", "invalid", T_OK, T_OK, SLS_CTR_SIP_BAD_TO},
+    {"ltgtruri", "invalid", T_OK, T_OK, T_OK},  /* liberal: URI not interpreted */
+    {"lwsruri", "invalid", SLS_CTR_SIP_BAD_START_LINE, T_OK, T_OK},
+    {"lwsstart", "invalid", SLS_CTR_SIP_BAD_START_LINE, T_OK, T_OK},
+    {"trws", "invalid", SLS_CTR_SIP_BAD_START_LINE, T_OK, T_OK},
+    {"escruri", "invalid", T_OK, T_OK, T_OK},   /* liberal: URI not interpreted */
+    {"baddate", "invalid", T_OK, T_OK, T_OK},   /* Date does not matter here */
+    {"regbadct", "invalid", T_OK, T_OK, T_OK},  /* Contact not parsed */
+    {"badaspec", "invalid", T_OK, T_OK, SLS_CTR_SIP_BAD_TO},
+    {"baddn", "invalid", T_OK, T_OK, SLS_CTR_SIP_BAD_FROM},
+    {"badvers", "invalid", SLS_CTR_SIP_BAD_VERSION, T_OK, T_OK},
+    {"mismatch01", "invalid", T_OK, T_OK, SLS_CTR_SIP_CSEQ_METHOD_MISMATCH},
+    {"mismatch02", "invalid", T_OK, T_OK, SLS_CTR_SIP_CSEQ_METHOD_MISMATCH},
+    {"bigcode", "invalid", SLS_CTR_SIP_BAD_STATUS, T_OK, T_OK},
+    /* 3.2, 3.3, 3.4 valid-syntax */
+    {"badbranch", "valid-syntax", T_OK, T_OK, T_OK},
+    {"insuf", "valid-syntax", T_OK, T_OK, SLS_CTR_SIP_NO_CALL_ID},
+    {"unkscm", "valid-syntax", T_OK, T_OK, T_OK},
+    {"novelsc", "valid-syntax", T_OK, T_OK, T_OK},
+    {"unksm2", "valid-syntax", T_OK, T_OK, T_OK},
+    {"bext01", "valid-syntax", T_OK, T_OK, T_OK},
+    {"invut", "valid-syntax", T_OK, T_OK, T_OK},
+    {"regaut01", "valid-syntax", T_OK, T_OK, T_OK},
+    {"multi01", "valid-syntax", T_OK, T_OK, SLS_CTR_SIP_MULTIPLE_CALL_ID},
+    {"mcl01", "valid-syntax", T_OK, SLS_CTR_SIP_MULTIPLE_CONTENT_LENGTH, T_OK},
+    {"bcast", "valid-syntax", T_OK, T_OK, T_OK},
+    {"zeromf", "valid-syntax", T_OK, T_OK, T_OK},
+    {"cparam01", "valid-syntax", T_OK, T_OK, T_OK},
+    {"cparam02", "valid-syntax", T_OK, T_OK, T_OK},
+    {"regescrt", "valid-syntax", T_OK, T_OK, T_OK},
+    {"sdp01", "valid-syntax", T_OK, T_OK, T_OK},
+    {"inv2543", "valid-syntax", T_OK, T_OK, T_OK},
+};
+
+#define NTORTURE (sizeof torture / sizeof torture[0])
+
+static const torture_case *torture_find(const char *name)
+{
+    for (size_t i = 0; i < NTORTURE; i++)
+        if (strcmp(torture[i].name, name) == 0)
+            return &torture[i];
+    return NULL;
+}
+
+static int torture_dir_present(void)
+{
+    DIR *d = opendir(SLS_SHARED_DIR "/torture");
+    if (d == NULL)
+        return 0;
+    closedir(d);
+    return 1;
+}
+
+static size_t read_file(const char *path, char *dst, size_t cap)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_msg(fp != NULL, "cannot open %s", path);
+    size_t n = fread(dst, 1, cap, fp);
+    ck_assert_msg(feof(fp), "%s larger than %zu", path, cap);
+    fclose(fp);
+    return n;
+}
+
+/* Frames and parses data[0..n) before a guard page; returns the framer's
+ * result, and the adapter's in *parse_r when framed. */
+static int torture_run(const char *data, size_t n, int *parse_r)
+{
+    guarded g;
+    guard_put(&g, data, n);
+    int r = sls_sipframe_parse(g.p, n, SLS_FRAME_DATAGRAM, &frame);
+    *parse_r = 1;
+    if (r > 0) {
+        *parse_r = sls_sipparser_parse(parser, &frame, &msg);
+        if (*parse_r == 0)
+            assert_strings_sane(&msg);
+    }
+    guard_free(&g);
+    return r;
+}
+
+START_TEST(test_torture_table_matches_rfc_verdicts)
+{
+    if (!torture_dir_present())
+        return;
+    static char tsv[16384];
+    size_t n = read_file(SLS_SHARED_DIR "/torture/expected.tsv", tsv, sizeof tsv - 1);
+    tsv[n] = '\0';
+    size_t rows = 0;
+    for (char *line = strtok(tsv, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        if (line[0] == '#')
+            continue;
+        char *fields[4];
+        size_t k = 0;
+        for (char *t = line; k < 4; k++) {
+            fields[k] = t;
+            char *tab = strchr(t, '\t');
+            ck_assert_ptr_nonnull(tab);
+            *tab = '\0';
+            t = tab + 1;
+        }
+        const torture_case *c = torture_find(fields[0]);
+        ck_assert_msg(c != NULL, "%s missing from the table", fields[0]);
+        ck_assert_msg(strcmp(c->rfc, fields[3]) == 0, "%s: table says %s, RFC %s", fields[0],
+                      c->rfc, fields[3]);
+        rows++;
+    }
+    ck_assert_uint_eq(rows, NTORTURE);
+}
+END_TEST
+
+START_TEST(test_torture_set)
+{
+    if (!torture_dir_present())
+        return;
+    DIR *d = opendir(SLS_SHARED_DIR "/torture");
+    ck_assert_ptr_nonnull(d);
+    size_t seen = 0;
+    static char data[65536];
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t nl = strlen(de->d_name);
+        if (nl < 5 || strcmp(de->d_name + nl - 4, ".dat") != 0)
+            continue;
+        char name[256], path[512];
+        snprintf(name, sizeof name, "%.*s", (int)(nl - 4), de->d_name);
+        snprintf(path, sizeof path, "%s/torture/%s", SLS_SHARED_DIR, de->d_name);
+        const torture_case *c = torture_find(name);
+        ck_assert_msg(c != NULL, "%s: not in the table", name);
+        size_t n = read_file(path, data, sizeof data);
+        int pr;
+        int r = torture_run(data, n, &pr);
+        if (c->frame != T_OK) {
+            ck_assert_msg(r == -(int)c->frame, "%s: framed %d, expected %s", name, r,
+                          sls_counter_name(c->frame));
+        } else {
+            ck_assert_msg(r > 0, "%s: framing failed: %s", name,
+                          sls_counter_name((enum sls_counter)-r));
+            ck_assert_msg(frame.nanomalies == (c->anomaly != T_OK), "%s: %u anomalies", name,
+                          frame.nanomalies);
+            if (c->anomaly != T_OK)
+                ck_assert_msg(frame.anomalies[0] == c->anomaly, "%s: anomaly %s", name,
+                              sls_counter_name((enum sls_counter)frame.anomalies[0]));
+            ck_assert_msg(pr == -(int)c->parse, "%s: parsed %d (%s), expected %s", name, pr,
+                          pr < 0 ? sls_counter_name((enum sls_counter)-pr) : "accepted",
+                          c->parse == T_OK ? "accepted" : sls_counter_name(c->parse));
+        }
+        if (strcmp(name, "dblreq") == 0) {
+            /* RFC 4475 3.1.1.8: the REGISTER is used, the INVITE ignored. */
+            ck_assert_int_eq(msg.method, SLS_METHOD_REGISTER);
+            ck_assert_uint_lt(frame.msg_len, n);
+            ck_assert_str_field(msg.call_id, "dblreq.0ha0isndaksdj99sdfafnl3lk233412");
+        }
+        if (strcmp(name, "wsinv") == 0) {
+            ck_assert_uint_eq(msg.cseq, 9);
+            ck_assert_str_field(msg.from_tag, "98asjd8");
+            ck_assert_str_field(msg.to_tag, "1918181833n");
+            ck_assert_str_field(msg.branch, "390skdjuw");
+            ck_assert_str_field(msg.via_sent_by, "192.0.2.2");
+        }
+        if (strcmp(name, "intmeth") == 0) {
+            ck_assert_str_field(msg.method_name, "!interesting-Method0123456789_*+`.%indeed'~");
+            ck_assert_int_eq(msg.method, SLS_METHOD_OTHER);
+            ck_assert_str_field(msg.from_tag, "_token~1'+`*%!-.");
+        }
+        seen++;
+    }
+    closedir(d);
+    ck_assert_uint_eq(seen, NTORTURE);
+}
+END_TEST
+
+START_TEST(test_torture_every_prefix)
+{
+    /* Every truncation of every torture message, through framer and
+     * adapter: no crash, no overread, no leak. */
+    if (!torture_dir_present())
+        return;
+    static char data[65536];
+    for (size_t i = 0; i < NTORTURE; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/torture/%s.dat", SLS_SHARED_DIR, torture[i].name);
+        size_t n = read_file(path, data, sizeof data);
+        for (size_t k = 0; k <= n; k++) {
+            int pr;
+            int r = torture_run(data, k, &pr);
+            ck_assert_int_le(r, (int)k);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_torture_prints_nothing)
+{
+    /* libosip2 prints parse errors on stdout unless its trace is set up:
+     * nothing may come out of the library for bad input. */
+    if (!torture_dir_present())
+        return;
+    fflush(stdout);
+    fflush(stderr);
+    FILE *sink = tmpfile();
+    ck_assert_ptr_nonnull(sink);
+    int out = dup(1), err = dup(2);
+    ck_assert_int_ge(out, 0);
+    ck_assert_int_ge(err, 0);
+    dup2(fileno(sink), 1);
+    dup2(fileno(sink), 2);
+    static char data[65536];
+    for (size_t i = 0; i < NTORTURE; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/torture/%s.dat", SLS_SHARED_DIR, torture[i].name);
+        FILE *fp = fopen(path, "rb");
+        if (fp == NULL)
+            continue;
+        size_t n = fread(data, 1, sizeof data, fp);
+        fclose(fp);
+        int pr;
+        (void)torture_run(data, n, &pr);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    dup2(out, 1);
+    dup2(err, 2);
+    close(out);
+    close(err);
+    fseek(sink, 0, SEEK_END);
+    long size = ftell(sink);
+    fclose(sink);
+    ck_assert_int_eq(size, 0);
+}
+END_TEST
+
+static Suite *sipmsg_suite(void)
+{
+    Suite *s = suite_create("sipmsg");
+    TCase *tc = tcase_create("adapter");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_method_table);
+    tcase_add_test(tc, test_parser_free_null);
+    tcase_add_test(tc, test_parse_invite_every_field);
+    tcase_add_test(tc, test_parse_180_and_200);
+    tcase_add_test(tc, test_parse_unknown_methods);
+    tcase_add_test(tc, test_parse_missing_headers);
+    tcase_add_test(tc, test_parse_duplicate_headers);
+    tcase_add_test(tc, test_parse_call_id);
+    tcase_add_loop_test(tc, test_parse_cseq_table, 0, sizeof cseq_cases / sizeof cseq_cases[0]);
+    tcase_add_test(tc, test_parse_cseq_response_range);
+    tcase_add_test(tc, test_parse_method_mismatch);
+    tcase_add_loop_test(tc, test_parse_via_table, 0, sizeof via_cases / sizeof via_cases[0]);
+    tcase_add_test(tc, test_parse_from_to);
+    tcase_add_test(tc, test_parse_compact_forms);
+    tcase_add_test(tc, test_parse_user_agent_server);
+    tcase_add_test(tc, test_parse_long_fields);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("torture");
+    tcase_set_timeout(tc, 300);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_torture_table_matches_rfc_verdicts);
+    tcase_add_test(tc, test_torture_set);
+    tcase_add_test(tc, test_torture_every_prefix);
+    tcase_add_test(tc, test_torture_prints_nothing);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return sls_check_run(sipmsg_suite());
+}
