@@ -109,9 +109,10 @@ forget() {
 
 # capture_start NAME IFACE [NS] [tcpdump options]: start tcpdump, wait until
 # it is listening.
-CAP_PID="" CAP_FILE="" CAP_DIR=""
+CAP_PID="" CAP_FILE="" CAP_DIR="" CAP_NAME=""
 capture_start() {
     local name=$1 iface=$2 ns=${3:-}; shift 3 || shift $#
+    CAP_NAME=$name
     CAP_DIR=$WORK/$name
     mkdir -p "$CAP_DIR"
     CAP_FILE=$CAP_DIR/$name.pcap
@@ -148,6 +149,7 @@ port_free() {
 # run_pair TAG UAS_XML UAC_XML CALLS [UAS options] -- [UAC options]
 # Start the UAS in the background, wait until its port is bound, run the UAC
 # in the foreground, wait for the UAS; both must end successfully.
+# Call-IDs are <sample>-<TAG>-<call number>@<UAC address>.
 run_pair() {
     local tag=$1 uas=$2 uac=$3 calls=$4; shift 4
     local uas_opts=() uac_opts=()
@@ -174,7 +176,8 @@ run_pair() {
         die "$tag: UAS did not start (see $dir/uas.log)"
     local rc=0
     (cd "$dir" && exec timeout -s KILL 90 "${uac_pre[@]}" sipp -sf "$SCEN/$uac" "$UAS_IP:$UAS_PORT" -i "$UAC_IP" -p $UAC_PORT \
-        -m "$calls" -r 10 "${SIPP_COMMON[@]}" "${uac_opts[@]}" >uac.log 2>&1) || rc=$?
+        -m "$calls" -r 10 -cid_str "$CAP_NAME-$tag-%u@%s" \
+        "${SIPP_COMMON[@]}" "${uac_opts[@]}" >uac.log 2>&1) || rc=$?
     [ $rc = 0 ] || die "$tag: SIPp UAC failed (exit $rc), see $dir"
     wait "$uas_pid" || die "$tag: SIPp UAS failed (exit $?), see $dir"
     forget "$uas_pid"
@@ -201,17 +204,17 @@ make_answered() {
 }
 make_busy() {
     capture_start busy lo
-    reject_run busy busy.csv
+    reject_run reject busy.csv
     capture_stop
 }
 make_not_found() {
     capture_start not_found lo
-    reject_run not_found not_found.csv
+    reject_run reject not_found.csv
     capture_stop
 }
 make_server_error() {
     capture_start server_error lo
-    reject_run server_error server_error.csv
+    reject_run reject server_error.csv
     capture_stop
 }
 make_auth_retry() {
@@ -255,7 +258,7 @@ make_sll2() {
     NS_UAC=$a NS_UAS=$b UAC_IP=192.0.2.1 UAS_IP=192.0.2.2
     capture_start sll2 any "$b" -y LINUX_SLL2
     answer_run answered 3 bob
-    reject_run not_found sll2.csv
+    reject_run reject sll2.csv
     capture_stop
     NS_UAC="" NS_UAS="" UAC_IP=127.0.0.1 UAS_IP=127.0.0.1
     ip netns del "$a"; ip netns del "$b"
@@ -266,19 +269,19 @@ make_mixed() {
     run_pair register uas_register.xml uac_register.xml 1
     run_pair options uas_options.xml uac_options.xml 1 -- -s bob
     answer_run answered 3 bob
-    reject_run rejected mixed.csv
+    reject_run reject mixed.csv
     run_pair cancel uas_cancel.xml uac_cancel.xml 2 -- -s bob
     capture_stop
 }
 make_reasons() {
     capture_start reasons lo
-    reject_run rejected reasons.csv
+    reject_run reject reasons.csv
     answer_run bye481 1 bye481
     capture_stop
 }
 make_early_media_fail() {
     capture_start early_media_fail lo
-    reject_run early early_media_fail.csv
+    reject_run reject early_media_fail.csv
     capture_stop
 }
 make_proxy_auth() {
@@ -289,17 +292,17 @@ make_proxy_auth() {
 }
 make_redirect() {
     capture_start redirect lo
-    reject_run redirect redirect.csv
+    reject_run reject redirect.csv
     capture_stop
 }
 make_global_fail() {
     capture_start global_fail lo
-    reject_run global global_fail.csv
+    reject_run reject global_fail.csv
     capture_stop
 }
 make_misc_fail() {
     capture_start misc_fail lo
-    reject_run misc misc_fail.csv
+    reject_run reject misc_fail.csv
     capture_stop
 }
 

@@ -561,8 +561,9 @@ static int is_token_char(int c)
            (c != 0 && strchr("-.!%*_+`'~", c) != NULL);
 }
 
-/* Length of a line fold at i: CRLF (or a bare LF, which RFC 3261 7.5 lets
- * receivers accept) followed by at least one SP/HTAB; 0 otherwise. */
+/* Length of a line fold at i: CRLF followed by at least one SP/HTAB; 0
+ * otherwise. A bare LF is taken for CRLF, as robust parsers do (RFC 7230
+ * 3.5 recommends it for HTTP, whose grammar SIP borrows). */
 static size_t fold_at(const struct txt *t, size_t i)
 {
     size_t n = 0;
@@ -835,7 +836,7 @@ int sls_reason_parse(const char *value, size_t len, sls_reason_hdr *out)
             memset(out, 0, sizeof *out);
             return SLS_EINVAL;
         }
-        /* RFC 3326 3.1 lets a response carry one value per protocol; the
+        /* RFC 3326 2 allows one value per protocol in a message; the
          * Q.850 one is the most precise account of a PSTN failure, so it
          * wins over a SIP one that may only restate the status code. */
         if (!have || (out->protocol != SLS_REASON_Q850 &&

@@ -9,6 +9,7 @@
 #include "sipsleuth/listing.h"
 #include "sipsleuth/report.h"
 
+#include "cli.h"
 #include "jsonw.h"
 #include "util.h"
 
@@ -22,13 +23,12 @@
 #define SLS_VERSION "0.1.0"
 #endif
 
-/* Exit statuses: stable, documented in README.md. */
+/* Exit statuses: stable, documented in README.md (cli.h). */
 enum {
-    EXIT_OK = 0,
-    EXIT_RULE_FAILED = 1,
-    EXIT_USAGE = 2,
-    EXIT_INPUT = 3,
-    EXIT_INCOMPLETE = 4
+    EXIT_OK = SLS_EXIT_OK,
+    EXIT_USAGE = SLS_EXIT_USAGE,
+    EXIT_INPUT = SLS_EXIT_INPUT,
+    EXIT_INCOMPLETE = SLS_EXIT_INCOMPLETE
 };
 
 enum format { FMT_TEXT, FMT_JSON, FMT_NDJSON, FMT_CSV };
@@ -415,9 +415,16 @@ static int run(int argc, char **argv, int first, enum command cmd)
     const sls_summary *s = sls_analyzer_summary(a);
     rc = 0;
     switch (cmd) {
-    case CMD_SUMMARY:
-        rc = o.format == FMT_JSON ? sls_report_json(out, s, in) : sls_report_text(out, s, in);
+    case CMD_SUMMARY: {
+        sls_report_files rf;
+        rc = sls_report_files_from_input(&rf, in);
+        if (rc == 0) {
+            rc = o.format == FMT_JSON ? sls_report_json(out, s, &rf)
+                                      : sls_report_text(out, s, &rf);
+            free(rf.files);
+        }
         break;
+    }
     case CMD_CALLS:
     case CMD_TRANSACTIONS:
         sls_list_footer(&lister);
@@ -452,6 +459,10 @@ int main(int argc, char **argv)
             return run(argc, argv, 2, CMD_TRANSACTIONS);
         if (strcmp(c, "show") == 0)
             return run(argc, argv, 2, CMD_SHOW);
+        if (strcmp(c, "check") == 0)
+            return sls__cli_check(argc, argv);
+        if (strcmp(c, "merge") == 0)
+            return sls__cli_merge(argc, argv);
     }
     return run(argc, argv, 1, CMD_SUMMARY);
 }

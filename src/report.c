@@ -18,12 +18,23 @@ static const char *const error_rate_definition =
     "Timer B/F (32 s); rated transactions are those with a final response or "
     "timed out (still pending at the end of the capture are not rated)";
 
-int sls_report_complete(const sls_input *in)
+int sls_report_files_from_input(sls_report_files *rf, const sls_input *in)
 {
-    if (in == NULL)
-        return 1;
-    for (size_t i = 0; i < sls_input_file_count(in); i++)
-        if (sls_input_file(in, i)->state != SLS_FILE_OK)
+    size_t n = sls_input_file_count(in);
+    sls_file_info *f = calloc(n ? n : 1, sizeof(*f));
+    if (f == NULL)
+        return SLS_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        f[i] = *sls_input_file(in, i);
+    rf->files = f;
+    rf->nfiles = n;
+    return 0;
+}
+
+int sls_report_complete(const sls_report_files *rf)
+{
+    for (size_t i = 0; rf != NULL && i < rf->nfiles; i++)
+        if (rf->files[i].state != SLS_FILE_OK)
             return 0;
     return 1;
 }
@@ -261,7 +272,7 @@ static void calls_json(sls__jw *j, const sls_summary *s)
     sls__jw_end_object(j);
 }
 
-int sls_report_json(FILE *out, const sls_summary *s, const sls_input *in)
+int sls_report_json(FILE *out, const sls_summary *s, const sls_report_files *rf)
 {
     sls__jw j;
     char ts[40];
@@ -275,8 +286,8 @@ int sls_report_json(FILE *out, const sls_summary *s, const sls_input *in)
 
     sls__jw_object(&j, "capture");
     sls__jw_array(&j, "files");
-    for (size_t i = 0; in != NULL && i < sls_input_file_count(in); i++) {
-        const sls_file_info *f = sls_input_file(in, i);
+    for (size_t i = 0; rf != NULL && i < rf->nfiles; i++) {
+        const sls_file_info *f = &rf->files[i];
         sls__jw_object(&j, NULL);
         sls__jw_str(&j, "path", f->path);
         sls__jw_str(&j, "link_type", f->linktype_name);
@@ -287,7 +298,7 @@ int sls_report_json(FILE *out, const sls_summary *s, const sls_input *in)
         sls__jw_end_object(&j);
     }
     sls__jw_end_array(&j);
-    sls__jw_bool(&j, "complete", sls_report_complete(in));
+    sls__jw_bool(&j, "complete", sls_report_complete(rf));
     sls__jw_u64(&j, "packets", s->packets);
     sls__jw_u64(&j, "bytes", s->bytes);
     if (s->packets > 0) {
@@ -368,6 +379,14 @@ int sls_report_json(FILE *out, const sls_summary *s, const sls_input *in)
         sls__jw_u64(&j, "errors", m->txn_errors);
         sls__jw_u64(&j, "rated", m->txn_rated);
         sls__jw_num(&j, "error_rate", ratio(m->txn_errors, m->txn_rated), 6);
+        sls__jw_object(&j, "final_codes");
+        for (unsigned c = 100; m->final_codes != NULL && c < 700; c++) {
+            if (m->final_codes[c] == 0)
+                continue;
+            snprintf(code, sizeof(code), "%u", c);
+            sls__jw_u64(&j, code, m->final_codes[c]);
+        }
+        sls__jw_end_object(&j);
         if (m->response_time != NULL)
             hist_json(&j, "response_ms", m->response_time, 1);
         sls__jw_end_object(&j);
@@ -520,18 +539,18 @@ static void calls_text(FILE *out, const sls_summary *s)
     }
 }
 
-int sls_report_text(FILE *out, const sls_summary *s, const sls_input *in)
+int sls_report_text(FILE *out, const sls_summary *s, const sls_report_files *rf)
 {
     char a[40], b[40];
     fprintf(out, "sipsleuth %s: capture summary\n\nCapture\n", SLS_VERSION);
-    for (size_t i = 0; in != NULL && i < sls_input_file_count(in); i++) {
-        const sls_file_info *f = sls_input_file(in, i);
+    for (size_t i = 0; rf != NULL && i < rf->nfiles; i++) {
+        const sls_file_info *f = &rf->files[i];
         fprintf(out, "  %-22s %s (%s, %llu packets%s%s)\n", i == 0 ? "files" : "",
                 f->path, f->linktype_name, (unsigned long long)f->packets,
                 f->state == SLS_FILE_OK ? "" : ", ",
                 f->state == SLS_FILE_OK ? "" : file_state_name(f->state));
     }
-    if (!sls_report_complete(in))
+    if (!sls_report_complete(rf))
         fputs("  WARNING                analysis incomplete: an input ended early\n", out);
     if (s->packets > 0) {
         sls__format_utc(s->first_ts_ns, a, sizeof(a));

@@ -38,8 +38,10 @@ void sls_summary_free(sls_summary *s)
 {
     if (s == NULL)
         return;
-    for (size_t i = 0; i < s->nmethods; i++)
+    for (size_t i = 0; i < s->nmethods; i++) {
         free(s->methods[i].response_time);
+        free(s->methods[i].final_codes);
+    }
     free(s->peers);
     free(s->windows);
     free(s);
@@ -140,8 +142,13 @@ void sls_summary_txn_done(sls_summary *s, const sls_txn *t)
     s->txn_timed_out += t->timed_out;
     s->txn_no_final += !t->has_final;
     s->txn_evicted += t->evicted;
-    if (t->has_final && t->final_code < 700)
+    if (t->has_final && t->final_code < 700) {
         s->final_codes[t->final_code]++;
+        if (m->final_codes == NULL)
+            m->final_codes = calloc(700, sizeof(*m->final_codes));
+        if (m->final_codes != NULL)
+            m->final_codes[t->final_code]++;
+    }
     if (t->has_final && t->request_seen) {
         int64_t rt = t->final_ts_ns - t->request_ts_ns;
         sls_hist_add_ns(&s->response_time, rt);

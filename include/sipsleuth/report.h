@@ -15,12 +15,24 @@
 /* How many failure codes the summary lists. */
 #define SLS_REPORT_TOP_FAILURES 10
 
-/* 1 when every input was read to its end. in may be NULL. */
-int sls_report_complete(const sls_input *in);
+/* The inputs a summary was made from: the files of an sls_input, or those
+ * listed in merged JSON summaries. */
+typedef struct sls_report_files {
+    sls_file_info *files;
+    size_t nfiles;
+} sls_report_files;
 
-/* in may be NULL (then no file list). Return 0, or SLS_EREAD when the
+/* Fills *rf from an open input; the array is allocated (free rf->files with
+ * free()) and its strings stay valid while in lives. Returns 0 or
+ * SLS_ENOMEM. */
+int sls_report_files_from_input(sls_report_files *rf, const sls_input *in);
+
+/* 1 when every input was read to its end. */
+int sls_report_complete(const sls_report_files *rf);
+
+/* rf may be NULL (then no file list). Return 0, or SLS_EREAD when the
  * stream reports a write error. */
-int sls_report_text(FILE *out, const sls_summary *s, const sls_input *in);
-int sls_report_json(FILE *out, const sls_summary *s, const sls_input *in);
+int sls_report_text(FILE *out, const sls_summary *s, const sls_report_files *rf);
+int sls_report_json(FILE *out, const sls_summary *s, const sls_report_files *rf);
 
 #endif

@@ -49,6 +49,8 @@ typedef struct sls_method_stats {
     uint64_t txn_rated;         /* denominator: final or timed out */
     uint64_t txn_without_request;
     sls_hist *response_time;    /* request -> final; allocated on first use */
+    uint64_t *final_codes;      /* [700] transactions per final code;
+                                   allocated on first use */
 } sls_method_stats;
 
 /* Calls per peer: the address that gave the final answer, or for calls with
