@@ -29,7 +29,9 @@
  *    with "error reading dump file: Is a directory". */
 /* <pcap/pcap.h> uses u_int and u_char, which glibc's <sys/types.h> hides
  * under the strict _POSIX_C_SOURCE the build sets. */
-#define _DEFAULT_SOURCE 1
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
 
 #include "sipsleuth/input.h"
 

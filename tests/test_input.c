@@ -3,7 +3,9 @@
 
 /* <pcap/pcap.h> needs u_int and u_char, hidden by the strict
  * _POSIX_C_SOURCE of the build. */
-#define _DEFAULT_SOURCE 1
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
 
 #include "sipsleuth/error.h"
 #include "sipsleuth/input.h"

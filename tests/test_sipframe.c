@@ -2,7 +2,9 @@
  *
  * Every input is copied so that it ends exactly at an unreadable page
  * (picohttpparser's test.c trick): a one-byte overread crashes the test. */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
 
 #include "sipsleuth/sipframe.h"
 

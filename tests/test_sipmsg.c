@@ -3,7 +3,9 @@
  *
  * Inputs end right before an unreadable page, as in test_sipframe.c. Run
  * under valgrind with CK_FORK=no to see leaks inside libosip2 calls. */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
 
 #include "sipsleuth/sipmsg.h"
 
@@ -926,6 +928,49 @@ START_TEST(test_torture_prints_nothing)
 }
 END_TEST
 
+/* The adapter memoises libosip2's verdict per header value: a value seen
+ * again (same bytes) must give exactly the first answer, good or bad, and a
+ * different value in the same slot must not be mistaken for it. */
+START_TEST(test_memoised_values_give_the_same_verdicts)
+{
+    static char a[65536];
+    for (int round = 0; round < 3; round++) {
+        /* A good message, parsed again after other values went through. */
+        ck_assert_int_eq(parse_text(build(START, VIA, FROM, TO, CALLID, CSEQ)), 0);
+        ck_assert_str_field(msg.branch, "z9hG4bK776asdhds");
+        ck_assert_str_field(msg.via_sent_by, "pc33.atlanta.example.com");
+        ck_assert_str_field(msg.from_tag, "1928301774");
+        ck_assert_str_field(msg.to_tag, "");
+        ck_assert_uint_eq(msg.cseq, 314159);
+        ck_assert_str_field(msg.call_id, "a84b4c76e66710@pc33.atlanta.example.com");
+        /* Bad values stay bad. */
+        ck_assert_reason(parse_text(build(START, VIA, FROM, TO, CALLID, "CSeq: 2147483648 INVITE\r\n")),
+                         SLS_CTR_SIP_BAD_CSEQ);
+        ck_assert_reason(parse_text(build(START, "Via: SIP/2.0/UDP host:99999;branch=z9hG4bKx\r\n",
+                                          FROM, TO, CALLID, CSEQ)),
+                         SLS_CTR_SIP_BAD_VIA);
+        /* The same CSeq value, valid for INVITE, is a mismatch for BYE:
+         * the check against the request line is not memoised. */
+        ck_assert_reason(parse_text(build("BYE sip:bob@biloxi.example.com SIP/2.0", VIA, FROM, TO,
+                                          CALLID, CSEQ)),
+                         SLS_CTR_SIP_CSEQ_METHOD_MISMATCH);
+        /* Thousands of distinct values push everything out of the table. */
+        for (int i = 0; i < 5000; i++) {
+            char via[128], from[128];
+            snprintf(via, sizeof via, "Via: SIP/2.0/UDP h%d.example.com;branch=z9hG4bK%d\r\n", i, i);
+            snprintf(from, sizeof from, "From: <sip:u%d@example.com>;tag=t%d\r\n", i, i);
+            snprintf(a, sizeof a, "%s", build(START, via, from, TO, CALLID, CSEQ));
+            ck_assert_int_eq(parse_text(a), 0);
+            char want[32];
+            snprintf(want, sizeof want, "t%d", i);
+            ck_assert_str_field(msg.from_tag, want);
+            snprintf(want, sizeof want, "z9hG4bK%d", i);
+            ck_assert_str_field(msg.branch, want);
+        }
+    }
+}
+END_TEST
+
 static Suite *sipmsg_suite(void)
 {
     Suite *s = suite_create("sipmsg");
@@ -947,6 +992,7 @@ static Suite *sipmsg_suite(void)
     tcase_add_test(tc, test_parse_compact_forms);
     tcase_add_test(tc, test_parse_user_agent_server);
     tcase_add_test(tc, test_parse_long_fields);
+    tcase_add_test(tc, test_memoised_values_give_the_same_verdicts);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("torture");
