@@ -3,23 +3,28 @@
 #
 #   sudo samples/make-samples.sh [--no-check] [--keep] [--out DIR] [NAME...]
 #
-# Every capture is made the same way: tcpdump starts (snaplen 0, BPF filter
-# "udp port 5060 or udp port 5070"), then one or more SIPp runs follow one
-# after the other, each a UAS (port 5070, in the background) and a UAC (port
-# 5060, in the foreground), and tcpdump is stopped with SIGINT and waited for.
-# Loopback samples run on 127.0.0.1 and are captured on "lo"; sll2 runs in two
-# network namespaces joined by a veth pair and is captured with "-i any" in
-# the UAS namespace (link type LINUX_SLL2).
-#
-# NAME: one or more of the samples below (default: all of them).
+# NAME: answered busy not_found server_error auth_retry cancel unanswered
+#       options_register sll2 mixed reasons early_media_fail proxy_auth
+#       redirect global_fail misc_fail (default: all of them, in this order).
 # --no-check  do not compare the counts of the new captures with expected.tsv
 #             (by default a capture whose counts differ is not installed and
-#             the script fails; needs tshark and python3).
-# --keep      keep the work directory (SIPp logs) under /tmp.
+#             the script fails; the check needs tshark and python3).
+# --keep      keep the work directory (SIPp and tcpdump logs) under /tmp.
 # --out DIR   write the captures to DIR instead of samples/.
 #
-# Needs root, sipp (Debian package sip-tester), tcpdump, iproute2; tshark and
-# python3 for the check. Takes about 1.5 minutes (unanswered alone takes 37 s).
+# For each sample: tcpdump starts (snaplen 0, BPF filter "udp port 5060 or
+# udp port 5070"), one or more SIPp pairs run one after the other (the UAS on
+# port 5070 in the background; then the UAC on port 5060, waited for), and
+# tcpdump is stopped with SIGINT and waited for. Loopback samples run on
+# 127.0.0.1 and are captured on "lo" inside a network namespace of their own
+# (no other loopback traffic of the host can get in, ports cannot clash);
+# sll2 runs in two namespaces joined by a veth pair and is captured with
+# "-i any" in the UAS namespace (link type LINUX_SLL2). Nothing else on the
+# host's network is touched. A trap stops every process the script started and
+# deletes the namespaces it created, whatever happens.
+#
+# Needs root, sipp (Debian package sip-tester), tcpdump, iproute2 (ip, ss);
+# tshark and python3 for the check. Takes about 100 s (unanswered: 37 s).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,7 +42,7 @@ FILTER="udp port $UAC_PORT or udp port $UAS_PORT"
 # SIPp options common to every run: no keyboard, log unexpected events, never
 # send BYE/CANCEL on its own when a call goes wrong (a broken run must show up
 # as a count mismatch, not as extra traffic), a global time limit.
-SIPP_COMMON=(-nostdin -trace_err -default_behaviors all,-bye -timeout 60s)
+SIPP_COMMON=(-nostdin -trace_err -default_behaviors "all,-bye" -timeout 60s)
 
 names=()
 while [ $# -gt 0 ]; do
@@ -45,7 +50,7 @@ while [ $# -gt 0 ]; do
         --no-check) CHECK=0 ;;
         --keep) KEEP=1 ;;
         --out) OUT=$(mkdir -p "$2" && cd "$2" && pwd); shift ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         -*) echo "unknown option $1" >&2; exit 2 ;;
         *) names+=("$1") ;;
     esac
@@ -56,7 +61,7 @@ for n in "${names[@]}"; do
     case " ${ALL[*]} " in *" $n "*) ;; *) echo "unknown sample $n" >&2; exit 2 ;; esac
 done
 [ "$(id -u)" = 0 ] || { echo "must run as root (tcpdump, ip netns)" >&2; exit 1; }
-for t in sipp tcpdump ip ss timeout; do
+for t in sipp tcpdump ip ss; do
     command -v $t >/dev/null || { echo "missing tool: $t" >&2; exit 1; }
 done
 if [ $CHECK = 1 ]; then
@@ -68,17 +73,20 @@ fi
 WORK=$(mktemp -d /tmp/sipsleuth-samples.XXXXXX)
 PIDS=()          # background processes started by this script
 NETNS=()         # network namespaces created by this script
-NS_UAC="" NS_UAS=""
-UAC_IP=127.0.0.1 UAS_IP=127.0.0.1
+NS_UAC="" NS_UAS=""     # namespaces of the current UAC and UAS
+UAC_IP="" UAS_IP=""
+LO_NS=sls-lo-$$         # private loopback for the loopback samples
 
 cleanup() {
     local rc=$? p ns
     set +e
+    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do
-        if kill -0 "$p" 2>/dev/null; then
-            kill -INT "$p" 2>/dev/null; sleep 0.3
-            kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-        fi
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "$p" 2>/dev/null || break
+            sleep 0.2
+        done
+        kill -KILL "$p" 2>/dev/null
         wait "$p" 2>/dev/null
     done
     for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
@@ -93,6 +101,34 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 die() { echo "make-samples: $*" >&2; exit 1; }
+
+# new_ns NAME: create a network namespace with its loopback up
+new_ns() {
+    ip netns add "$1"
+    NETNS+=("$1")
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip -n "$1" link set lo up
+}
+
+# del_ns NAME
+del_ns() {
+    local ns keep=()
+    ip netns del "$1"
+    for ns in "${NETNS[@]}"; do [ "$ns" = "$1" ] || keep+=("$ns"); done
+    NETNS=("${keep[@]}")
+}
+
+# loopback_start NAME: capture on lo in a fresh namespace, both ends 127.0.0.1
+loopback_start() {
+    new_ns "$LO_NS"
+    NS_UAC=$LO_NS NS_UAS=$LO_NS UAC_IP=127.0.0.1 UAS_IP=127.0.0.1
+    capture_start "$1" lo "$LO_NS"
+}
+
+loopback_stop() {
+    capture_stop
+    del_ns "$LO_NS"
+}
 
 # in_ns NS CMD...: run CMD in namespace NS ("" = the current one)
 in_ns() {
@@ -122,8 +158,8 @@ capture_start() {
         "$FILTER" 2>"$CAP_DIR/tcpdump.log" &
     CAP_PID=$!
     PIDS+=("$CAP_PID")
-    local i
-    for i in $(seq 50); do
+    local _
+    for _ in $(seq 50); do
         grep -q "listening on" "$CAP_DIR/tcpdump.log" 2>/dev/null && break
         kill -0 "$CAP_PID" 2>/dev/null || die "tcpdump failed: $(cat "$CAP_DIR/tcpdump.log")"
         sleep 0.1
@@ -162,22 +198,26 @@ run_pair() {
     mkdir -p "$dir"
     port_free "$NS_UAS" $UAS_PORT || die "$tag: UDP port $UAS_PORT is in use"
     port_free "$NS_UAC" $UAC_PORT || die "$tag: UDP port $UAC_PORT is in use"
-    (cd "$dir" && exec timeout -s KILL 90 "${uas_pre[@]}" sipp -sf "$SCEN/$uas" -i "$UAS_IP" -p $UAS_PORT -m "$calls" \
+    (cd "$dir" && exec "${uas_pre[@]}" sipp -sf "$SCEN/$uas" -i "$UAS_IP" -p $UAS_PORT -m "$calls" \
         "${SIPP_COMMON[@]}" "${uas_opts[@]}" >uas.log 2>&1) &
     local uas_pid=$!
     PIDS+=("$uas_pid")
-    local i
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         in_ns "$NS_UAS" ss -Hlun "sport = :$UAS_PORT" | grep -q . && break
         kill -0 "$uas_pid" 2>/dev/null || break
         sleep 0.1
     done
     in_ns "$NS_UAS" ss -Hlun "sport = :$UAS_PORT" | grep -q . ||
         die "$tag: UAS did not start (see $dir/uas.log)"
-    local rc=0
-    (cd "$dir" && exec timeout -s KILL 90 "${uac_pre[@]}" sipp -sf "$SCEN/$uac" "$UAS_IP:$UAS_PORT" -i "$UAC_IP" -p $UAC_PORT \
-        -m "$calls" -r 10 -cid_str "$CAP_NAME-$tag-%u@%s" \
-        "${SIPP_COMMON[@]}" "${uac_opts[@]}" >uac.log 2>&1) || rc=$?
+    # the UAC runs in the background too, so that a signal to this script is
+    # handled at once (bash defers traps until a foreground command ends)
+    (cd "$dir" && exec "${uac_pre[@]}" sipp -sf "$SCEN/$uac" "$UAS_IP:$UAS_PORT" \
+        -i "$UAC_IP" -p $UAC_PORT -m "$calls" -r 10 -cid_str "$CAP_NAME-$tag-%u@%s" \
+        "${SIPP_COMMON[@]}" "${uac_opts[@]}" >uac.log 2>&1) &
+    local uac_pid=$! rc=0
+    PIDS+=("$uac_pid")
+    wait "$uac_pid" || rc=$?
+    forget "$uac_pid"
     [ $rc = 0 ] || die "$tag: SIPp UAC failed (exit $rc), see $dir"
     wait "$uas_pid" || die "$tag: SIPp UAS failed (exit $?), see $dir"
     forget "$uas_pid"
@@ -198,61 +238,57 @@ answer_run() {   # answer_run TAG CALLS USER
 
 # ---------------------------------------------------------------- samples
 make_answered() {
-    capture_start answered lo
+    loopback_start answered
     answer_run answered 3 bob
-    capture_stop
+    loopback_stop
 }
 make_busy() {
-    capture_start busy lo
+    loopback_start busy
     reject_run reject busy.csv
-    capture_stop
+    loopback_stop
 }
 make_not_found() {
-    capture_start not_found lo
+    loopback_start not_found
     reject_run reject not_found.csv
-    capture_stop
+    loopback_stop
 }
 make_server_error() {
-    capture_start server_error lo
+    loopback_start server_error
     reject_run reject server_error.csv
-    capture_stop
+    loopback_stop
 }
 make_auth_retry() {
-    capture_start auth_retry lo
+    loopback_start auth_retry
     run_pair auth uas_auth.xml uac_auth.xml 2 -- -s auth-www -au alice -ap secret
-    capture_stop
+    loopback_stop
 }
 make_cancel() {
-    capture_start cancel lo
+    loopback_start cancel
     run_pair cancel uas_cancel.xml uac_cancel.xml 2 -- -s bob
-    capture_stop
+    loopback_stop
 }
 make_unanswered() {
-    capture_start unanswered lo
+    loopback_start unanswered
     # 7 INVITEs over 31.5 s, UAC gives up at 33 s, UAS ends at 34 s
     run_pair noanswer uas_blackhole.xml uac_noanswer.xml 1 -- -s bob -max_invite_retrans 6
     # then an unrelated OPTIONS ping, so that the capture lasts more than
     # 32 s after the first INVITE
     run_pair options uas_options.xml uac_options.xml 1 -- -s bob
-    capture_stop
+    loopback_stop
 }
 make_options_register() {
-    capture_start options_register lo
+    loopback_start options_register
     run_pair options uas_options.xml uac_options.xml 2 -- -s bob
     run_pair register uas_register.xml uac_register.xml 2
-    capture_stop
+    loopback_stop
 }
 make_sll2() {
     local a=sls-uac-$$ b=sls-uas-$$
-    ip netns add "$a"; NETNS+=("$a")
-    ip netns add "$b"; NETNS+=("$b")
+    new_ns "$a"
+    new_ns "$b"
     ip link add veth-uac netns "$a" type veth peer name veth-uas netns "$b"
     ip -n "$a" addr add 192.0.2.1/24 dev veth-uac
     ip -n "$b" addr add 192.0.2.2/24 dev veth-uas
-    for ns in "$a" "$b"; do
-        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-        ip -n "$ns" link set lo up
-    done
     ip -n "$a" link set veth-uac up
     ip -n "$b" link set veth-uas up
     NS_UAC=$a NS_UAS=$b UAC_IP=192.0.2.1 UAS_IP=192.0.2.2
@@ -260,50 +296,49 @@ make_sll2() {
     answer_run answered 3 bob
     reject_run reject sll2.csv
     capture_stop
-    NS_UAC="" NS_UAS="" UAC_IP=127.0.0.1 UAS_IP=127.0.0.1
-    ip netns del "$a"; ip netns del "$b"
-    NETNS=()
+    del_ns "$a"
+    del_ns "$b"
 }
 make_mixed() {
-    capture_start mixed lo
+    loopback_start mixed
     run_pair register uas_register.xml uac_register.xml 1
     run_pair options uas_options.xml uac_options.xml 1 -- -s bob
     answer_run answered 3 bob
     reject_run reject mixed.csv
     run_pair cancel uas_cancel.xml uac_cancel.xml 2 -- -s bob
-    capture_stop
+    loopback_stop
 }
 make_reasons() {
-    capture_start reasons lo
+    loopback_start reasons
     reject_run reject reasons.csv
     answer_run bye481 1 bye481
-    capture_stop
+    loopback_stop
 }
 make_early_media_fail() {
-    capture_start early_media_fail lo
+    loopback_start early_media_fail
     reject_run reject early_media_fail.csv
-    capture_stop
+    loopback_stop
 }
 make_proxy_auth() {
-    capture_start proxy_auth lo
+    loopback_start proxy_auth
     run_pair auth-ok uas_auth.xml uac_auth.xml 1 -- -s auth-proxy -au alice -ap secret
     run_pair auth-fail uas_auth.xml uac_auth.xml 1 -- -s auth-proxy-fail -au alice -ap secret
-    capture_stop
+    loopback_stop
 }
 make_redirect() {
-    capture_start redirect lo
+    loopback_start redirect
     reject_run reject redirect.csv
-    capture_stop
+    loopback_stop
 }
 make_global_fail() {
-    capture_start global_fail lo
+    loopback_start global_fail
     reject_run reject global_fail.csv
-    capture_stop
+    loopback_stop
 }
 make_misc_fail() {
-    capture_start misc_fail lo
+    loopback_start misc_fail
     reject_run reject misc_fail.csv
-    capture_stop
+    loopback_stop
 }
 
 # check NAME FILE: counts of FILE must equal the rows of NAME in expected.tsv
