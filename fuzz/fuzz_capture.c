@@ -5,6 +5,11 @@
  * the packet, which libpcap's larger buffer would hide), then the capture is
  * finished and every report is written to /dev/null: the summary (text and
  * JSON) and the call and transaction listings in each format. */
+/* libpcap's headers use the BSD types (u_int, u_char). */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
+
 #include "fuzz.h"
 
 #include "sipsleuth/analyzer.h"

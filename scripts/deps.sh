@@ -6,8 +6,13 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config   # toolchain
   libpcap-dev libosip2-dev           # capture reading, SIP parsing
+  zlib1g-dev                         # compressed HEP payloads
+  libjansson-dev libinih-dev         # JSON summaries, policy files
   check                              # unit tests
   jq valgrind                        # end-to-end and memory tests
+  libxml2-utils python3 python3-jsonschema  # JUnit and JSON Schema checks
+  clang libclang-rt-14-dev           # libFuzzer targets (scripts/fuzz-ci.sh)
+  wireshark-common time              # editcap mutations, peak RSS (tests/)
 )
 
 missing=()

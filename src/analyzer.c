@@ -5,6 +5,7 @@
 #include "sipsleuth/error.h"
 #include "sipsleuth/sipframe.h"
 #include "sipsleuth/sipmsg.h"
+#include "sipsleuth/tcpstream.h"
 
 #include <stdlib.h>
 
@@ -15,6 +16,7 @@ struct sls_analyzer {
     sls_sipparser *parser;
     sls_txn_table *txns;
     sls_call_table *calls;
+    sls_tcp_table *tcp;
     sls_call_done_fn on_call;
     void *on_call_user;
     sls_message_fn on_message;
@@ -49,6 +51,14 @@ static void call_done(void *user, const sls_call *c)
         a->on_call(a->on_call_user, c);
 }
 
+static void sip_message(sls_analyzer *a, const sls_sipframe *f, const sls_packet *pkt);
+
+/* A message framed from a TCP stream (or a WebSocket message in one). */
+static void stream_message(void *user, const sls_sipframe *f, const sls_packet *pkt)
+{
+    sip_message(user, f, pkt);
+}
+
 static void packet_sink(void *user, const sls_packet *pkt)
 {
     sls_analyzer_payload(user, pkt);
@@ -73,9 +83,12 @@ sls_analyzer *sls_analyzer_new(const sls_config *cfg)
     a->parser = sls_sipparser_new();
     a->txns = sls_txn_table_new(&a->cfg.txn, ctr, txn_done, a);
     a->calls = sls_call_table_new(&a->cfg.calls, ctr, call_done, a);
+    if (a->calls != NULL)
+        sls_call_table_detail(a->calls, 0); /* until someone reads calls */
+    a->tcp = sls_tcp_table_new(NULL, ctr, stream_message, a);
     a->frame = malloc(sizeof(*a->frame));
     if (a->decoder == NULL || a->parser == NULL || a->txns == NULL ||
-        a->calls == NULL || a->frame == NULL) {
+        a->calls == NULL || a->tcp == NULL || a->frame == NULL) {
         sls_analyzer_free(a);
         return NULL;
     }
@@ -86,6 +99,7 @@ void sls_analyzer_free(sls_analyzer *a)
 {
     if (a == NULL)
         return;
+    sls_tcp_table_free(a->tcp);
     sls_call_table_free(a->calls);
     sls_txn_table_free(a->txns);
     sls_sipparser_free(a->parser);
@@ -99,6 +113,7 @@ void sls_analyzer_on_call(sls_analyzer *a, sls_call_done_fn fn, void *user)
 {
     a->on_call = fn;
     a->on_call_user = user;
+    sls_call_table_detail(a->calls, fn != NULL);
 }
 
 void sls_analyzer_on_message(sls_analyzer *a, sls_message_fn fn, void *user)
@@ -148,15 +163,16 @@ static void sip_message(sls_analyzer *a, const sls_sipframe *f,
 void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt)
 {
     sls_summary *s = a->summary;
-    if (pkt->transport != SLS_TRANSPORT_UDP) {
-        /* TCP stream reassembly is a later stage; until then the segments
-         * are counted, not guessed at. */
-        if (pkt->payload_len > 0)
-            sls_count(&s->counters, SLS_CTR_TCP_NOT_ANALYSED);
+    if (pkt->transport == SLS_TRANSPORT_TCP) {
+        /* RFC 3261 18.3: on a stream, messages are framed by
+         * Content-Length; the stream stage delivers them in order. */
+        sls_tcp_segment(a->tcp, pkt);
         return;
     }
+    /* UDP datagrams and SCTP DATA chunks each carry one message. */
     if (!sls_sip_detect(pkt->payload, pkt->payload_len)) {
-        sls_count(&s->counters, SLS_CTR_UDP_NOT_SIP);
+        sls_count(&s->counters, pkt->transport == SLS_TRANSPORT_SCTP ? SLS_CTR_SCTP_NOT_SIP
+                                                                     : SLS_CTR_UDP_NOT_SIP);
         return;
     }
     /* RFC 3261 18.3: one message per datagram; octets after it are
@@ -183,6 +199,7 @@ int sls_analyzer_frame(sls_analyzer *a, const sls_rawpkt *raw)
                      raw->data, raw->caplen);
     /* Capture time moves even when a frame holds no SIP: transactions age
      * by it. */
+    sls_tcp_advance(a->tcp, raw->ts_ns);
     sls_txn_table_advance(a->txns, raw->ts_ns);
     sls_call_table_advance(a->calls, raw->ts_ns);
     return a->error;
@@ -201,6 +218,7 @@ int sls_analyzer_run(sls_analyzer *a, sls_input *in)
 
 void sls_analyzer_finish(sls_analyzer *a)
 {
+    sls_tcp_flush(a->tcp); /* what the streams still hold comes first */
     sls_txn_table_flush(a->txns, a->summary->last_ts_ns);
     sls_call_table_flush(a->calls, a->summary->last_ts_ns);
     a->summary->txn_peak_open = sls_txn_table_peak(a->txns);

@@ -4,6 +4,7 @@
 
 #include "sipsleuth/error.h"
 #include "sipsleuth/explain.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -49,13 +50,14 @@ void sls_call_config_default(sls_call_config *cfg)
     cfg->timer_b_ns = 32 * SLS_NS_PER_S;
     cfg->timer_c_ns = 180 * SLS_NS_PER_S;
     cfg->linger_ns = 32 * SLS_NS_PER_S;
+    cfg->settle_ns = 4 * SLS_NS_PER_S;
     cfg->idle_ns = 4 * 3600 * SLS_NS_PER_S;
     cfg->max_open = 200000;
 }
 
 /* Age lists, each sorted by deadline because deadlines are the table clock
  * plus a per-list constant (same scheme as txn.c). */
-enum age_list { L_WAIT, L_PROCEEDING, L_SETTLED, L_ANSWERED, L_COUNT };
+enum age_list { L_WAIT, L_PROCEEDING, L_SETTLED, L_SHORT, L_ANSWERED, L_COUNT };
 
 #define MAX_TO_TAGS 8
 
@@ -92,16 +94,13 @@ struct sls_call_table {
     size_t nbuckets, open, peak;
     age lists[L_COUNT];
     int64_t clock;
+    int64_t next_check; /* lower bound of every deadline in the lists */
+    int detail;         /* fill codecs and explanation */
 };
 
 static uint64_t hash_bytes(const char *p, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 0x100000001b3ull;
-    }
-    return h ^ (h >> 29);
+    return sls__hash_bytes(p, n, 0);
 }
 
 sls_call_table *sls_call_table_new(const sls_call_config *cfg,
@@ -120,6 +119,7 @@ sls_call_table *sls_call_table_new(const sls_call_config *cfg,
     t->counters = counters;
     t->done = done;
     t->user = user;
+    t->detail = 1;
     t->nbuckets = 1024;
     t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
     if (t->buckets == NULL) {
@@ -127,6 +127,11 @@ sls_call_table *sls_call_table_new(const sls_call_config *cfg,
         return NULL;
     }
     return t;
+}
+
+void sls_call_table_detail(sls_call_table *t, int on)
+{
+    t->detail = on;
 }
 
 static void list_unlink(sls_call_table *t, centry *e)
@@ -149,6 +154,8 @@ static void list_append(sls_call_table *t, centry *e, enum age_list which,
     age *l = &t->lists[which];
     e->list = (uint8_t)which;
     e->deadline = deadline;
+    if (deadline < t->next_check)
+        t->next_check = deadline;
     e->next = NULL;
     e->prev = l->tail;
     if (l->tail != NULL)
@@ -242,7 +249,8 @@ static void retire(sls_call_table *t, centry *e, int64_t at, bool evicted)
         c->dialogs = e->nto;
         if (c->outcome == SLS_OUTCOME_NO_ANSWER && !e->cur_has_final && e->cur_prov == 0)
             c->prov_before_final = 0;
-        sls_call_explain(c, c->explanation, sizeof(c->explanation));
+        if (t->detail)
+            sls_call_explain(c, c->explanation, sizeof(c->explanation));
         t->done(t->user, c);
     }
     free(e);
@@ -252,9 +260,13 @@ void sls_call_table_advance(sls_call_table *t, int64_t now_ns)
 {
     if (now_ns > t->clock)
         t->clock = now_ns;
+    if (t->clock < t->next_check)
+        return;
     centry *e;
     while ((e = earliest(t)) != NULL && e->deadline <= t->clock)
         retire(t, e, e->deadline, false);
+    e = earliest(t);
+    t->next_check = e != NULL ? e->deadline : sls__sat_add(t->clock, t->cfg.settle_ns);
 }
 
 void sls_call_table_flush(sls_call_table *t, int64_t end_ns)
@@ -374,7 +386,7 @@ static centry *create(sls_call_table *t, const sls_sipmsg *m, const sls_packet *
     c->pdd_ns = c->answer_ns = c->ack_ns = c->duration_ns = -1;
     header_uri(m->frame, SLS_HDR_FROM, c->from_uri, sizeof(c->from_uri));
     header_uri(m->frame, SLS_HDR_TO, c->to_uri, sizeof(c->to_uri));
-    if (m->frame != NULL && m->frame->body.n > 0)
+    if (t->detail && m->frame != NULL && m->frame->body.n > 0)
         sls_sdp_codecs(m->frame->body.p, m->frame->body.n, c->codecs, sizeof(c->codecs));
 
     size_t b = h & (t->nbuckets - 1);
@@ -384,7 +396,7 @@ static centry *create(sls_call_table *t, const sls_sipmsg *m, const sls_packet *
         t->peak = t->open;
     if (t->open > t->nbuckets)
         grow(t);
-    list_append(t, e, L_WAIT, t->clock + t->cfg.timer_b_ns + t->cfg.linger_ns);
+    list_append(t, e, L_WAIT, sls__sat_add(sls__sat_add(t->clock, t->cfg.timer_b_ns), t->cfg.linger_ns));
     return e;
 }
 
@@ -450,7 +462,7 @@ static void on_invite_response(sls_call_table *t, centry *e, const sls_sipmsg *m
             c->prov_before_final = m->status;
             e->cur_prov = 1;
             e->last_prov_ts = pkt->ts_ns;
-            list_move(t, e, L_PROCEEDING, t->clock + t->cfg.timer_c_ns);
+            list_move(t, e, L_PROCEEDING, sls__sat_add(t->clock, t->cfg.timer_c_ns));
         }
         return;
     }
@@ -463,18 +475,24 @@ static void on_invite_response(sls_call_table *t, centry *e, const sls_sipmsg *m
         e->answer_ts = pkt->ts_ns;
         c->answer_ns = pkt->ts_ns - e->cur_invite_ts;
         take_final(e, m, pkt);
-        list_move(t, e, L_ANSWERED, t->clock + t->cfg.idle_ns);
+        list_move(t, e, L_ANSWERED, sls__sat_add(t->clock, t->cfg.idle_ns));
         return;
     }
     if (e->cur_has_final)
         return;
     e->cur_has_final = 1;
     take_final(e, m, pkt);
-    /* A person may take a while to type a password after a challenge:
-     * wait Timer C for the retry rather than the linger. */
-    int64_t wait = (m->status == 401 || m->status == 407) ? t->cfg.timer_c_ns
-                                                          : t->cfg.linger_ns;
-    list_move(t, e, wait == t->cfg.linger_ns ? L_SETTLED : L_PROCEEDING, t->clock + wait);
+    /* What can still follow decides how long the call is kept: after a
+     * challenge a person may take a while to type a password (wait Timer C
+     * for the retry); after a redirection the UAC may try the new target
+     * with the same Call-ID (RFC 3261 8.1.3.4); after any other failure
+     * only retransmissions and the ACK, which the call does not need. */
+    if (m->status == 401 || m->status == 407)
+        list_move(t, e, L_PROCEEDING, sls__sat_add(t->clock, t->cfg.timer_c_ns));
+    else if (m->status < 400)
+        list_move(t, e, L_SETTLED, sls__sat_add(t->clock, t->cfg.linger_ns));
+    else
+        list_move(t, e, L_SHORT, sls__sat_add(t->clock, t->cfg.settle_ns));
 }
 
 int sls_call_table_message(sls_call_table *t, const sls_sipmsg *m,
@@ -503,7 +521,7 @@ int sls_call_table_message(sls_call_table *t, const sls_sipmsg *m,
         e->cur_prov = 0;
         c->end_ts_ns = pkt->ts_ns;
         if (e->list != L_WAIT || e->c.attempts > 1)
-            list_move(t, e, L_WAIT, t->clock + t->cfg.timer_b_ns + t->cfg.linger_ns);
+            list_move(t, e, L_WAIT, sls__sat_add(sls__sat_add(t->clock, t->cfg.timer_b_ns), t->cfg.linger_ns));
         return 0;
     }
     if (e == NULL)
@@ -532,7 +550,7 @@ int sls_call_table_message(sls_call_table *t, const sls_sipmsg *m,
                     c->duration_ns = pkt->ts_ns - e->answer_ts;
                 c->bye_by_caller = memcmp(&pkt->src, &c->caller, sizeof(sls_addr)) == 0 &&
                                    pkt->sport == c->caller_port;
-                list_move(t, e, L_SETTLED, t->clock + t->cfg.linger_ns);
+                list_move(t, e, L_SETTLED, sls__sat_add(t->clock, t->cfg.linger_ns));
             }
             break;
         default:
@@ -545,6 +563,8 @@ int sls_call_table_message(sls_call_table *t, const sls_sipmsg *m,
     } else if (m->cseq_method == SLS_METHOD_BYE && m->status >= 200 &&
                ev == SLS_TXN_EV_FINAL && c->bye_code == 0) {
         c->bye_code = m->status;
+        /* The call is over: keep it only for stragglers. */
+        list_move(t, e, L_SHORT, sls__sat_add(t->clock, t->cfg.settle_ns));
     }
     return 0;
 }

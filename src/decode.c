@@ -1,17 +1,29 @@
-/* Link, network and transport decoding: from a captured frame to one
- * transport payload, by cursor arithmetic only (no allocation, no copy of
- * packet bytes on the per-frame path).
+/* Link, network and transport decoding: from a captured frame to transport
+ * payloads, by cursor arithmetic only. The per-frame path allocates
+ * nothing and copies no packet bytes; the two exceptions keep state across
+ * frames and own their memory: IP reassembly (defrag.c) and the inflater of
+ * compressed HEP payloads (hep.c).
  *
- * Every frame ends in exactly one of two ways: a payload handed to the sink,
- * or one named counter. Truncation is counted at the layer whose bytes are
- * missing: a network header that was captured passes a window clamped to its
- * declared length plus that declared length down, so that a snaplen cut
- * inside a UDP datagram is "udp-truncated" while a cut inside the IPv4 header
- * is "ipv4-truncated". A length field that contradicts the layer above it is
- * "bad", never "truncated". */
+ * Every frame ends in one of two ways: payloads handed to the sink (one,
+ * or one per SCTP DATA chunk), or one named counter. An SCTP packet whose
+ * chunks end in different ways counts each way once.
+ *
+ * Truncation is counted at the layer whose bytes are missing, and only
+ * when the capture ended there. struct frame's cut flag says where the
+ * current window ends: at the end of the captured bytes (cut, so a short
+ * header was truncated by the snaplen) or at the end a complete enclosing
+ * layer declared (not cut, so a header or length running past it is bad,
+ * never truncated). A layer that clamps the window to its own declared
+ * length clears the flag: Ethernet padding, and the bytes after an inner
+ * packet in a tunnel, never reach the layer above.
+ *
+ * Tunnels re-enter the network layer (IP in IP, GRE, VXLAN, GTP-U); their
+ * depth is capped, and so is the number of reassemblies in one frame. */
 #include "sipsleuth/decode.h"
 
 #include "cursor.h"
+#include "hep.h"
+#include "sipsleuth/defrag.h"
 
 #include <pcap/dlt.h>
 #include <stdlib.h>
@@ -24,6 +36,14 @@
 #define ETHERTYPE_8021Q 0x8100u  /* C-tag */
 #define ETHERTYPE_8021AD 0x88A8u /* S-tag (QinQ) */
 #define ETHERTYPE_QINQ_OLD 0x9100u /* pre-standard S-tag, still seen */
+#define ETHERTYPE_MPLS_UC 0x8847u  /* RFC 3032 5 */
+#define ETHERTYPE_MPLS_MC 0x8848u
+#define ETHERTYPE_PPPOE_SESSION 0x8864u /* RFC 2516 */
+/* Protocol types seen only in GRE's protocol field. */
+#define ETHERTYPE_TEB 0x6558u     /* transparent Ethernet bridging */
+#define ETHERTYPE_ERSPAN2 0x88BEu /* ERSPAN type I and II */
+#define ETHERTYPE_ERSPAN3 0x22EBu
+#define ETHERTYPE_PPP 0x880Bu     /* PPP (PPTP, RFC 2637) */
 
 #define ETHER_HDR_LEN 14u
 #define VLAN_TAG_LEN 4u
@@ -31,6 +51,7 @@
 #define SLL_HDR_LEN 16u  /* https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html */
 #define SLL2_HDR_LEN 20u /* https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html */
 #define NULL_HDR_LEN 4u
+#define CHDLC_HDR_LEN 4u /* address, control, EtherType */
 
 #define IPV4_MIN_HDR_LEN 20u
 #define IPV4_MF 0x2000u
@@ -40,18 +61,62 @@
 #define IPV6_EXT_MAX_DEPTH 16u
 
 #define IPPROTO_NUM_HOPOPTS 0u
+#define IPPROTO_NUM_IPIP 4u
 #define IPPROTO_NUM_TCP 6u
 #define IPPROTO_NUM_UDP 17u
+#define IPPROTO_NUM_IPV6 41u
 #define IPPROTO_NUM_ROUTING 43u
 #define IPPROTO_NUM_FRAGMENT 44u
+#define IPPROTO_NUM_GRE 47u
 #define IPPROTO_NUM_AH 51u
 #define IPPROTO_NUM_DSTOPTS 60u
+#define IPPROTO_NUM_SCTP 132u
 #define IPPROTO_NUM_MOBILITY 135u
 #define IPPROTO_NUM_HIP 139u
 #define IPPROTO_NUM_SHIM6 140u
 
 #define UDP_HDR_LEN 8u
 #define TCP_MIN_HDR_LEN 20u
+
+#define SCTP_COMMON_HDR_LEN 12u /* RFC 9260 3.1 */
+#define SCTP_CHUNK_HDR_LEN 4u
+#define SCTP_CHUNK_DATA 0u      /* RFC 9260 3.3.1 */
+#define SCTP_CHUNK_IDATA 64u    /* RFC 8260 2.1 */
+#define SCTP_DATA_HDR_LEN 16u
+#define SCTP_IDATA_HDR_LEN 20u
+#define SCTP_FLAG_B 0x02u       /* first fragment of a user message */
+#define SCTP_FLAG_E 0x01u       /* last fragment */
+
+/* GRE flags (RFC 2784 2, RFC 2890 2, RFC 2637 4.1). */
+#define GRE_C 0x8000u     /* checksum present */
+#define GRE_R 0x4000u     /* RFC 1701 routing present */
+#define GRE_K 0x2000u     /* key present */
+#define GRE_S 0x1000u     /* sequence number present */
+#define GRE_SSR 0x0800u   /* RFC 1701 strict source route */
+#define GRE_RECUR 0x0700u /* RFC 1701 recursion control */
+#define GRE_A 0x0080u     /* RFC 2637: acknowledgment number present */
+#define GRE_VERSION 0x0007u
+#define GRE_MIN_HDR_LEN 4u
+#define ERSPAN2_HDR_LEN 8u
+#define ERSPAN3_HDR_LEN 12u
+#define ERSPAN3_SUBHDR_LEN 8u
+
+#define PPPOE_HDR_LEN 6u
+#define MPLS_LABEL_LEN 4u
+#define MPLS_BOS 0x100u
+#define MPLS_MAX_LABELS 8u
+#define VXLAN_PORT 4789u /* RFC 7348 5 */
+#define VXLAN_HDR_LEN 8u
+#define VXLAN_FLAG_I 0x08u
+#define GTPU_PORT 2152u  /* 3GPP TS 29.281 4.4.2.3 */
+#define GTPU_HDR_LEN 8u
+#define GTPU_OPT_LEN 4u
+#define GTPU_GPDU 255u
+#define GTPU_MAX_EXT 16u
+
+/* Tunnels inside tunnels, and reassemblies in one frame. */
+#define ENCAP_MAX_DEPTH 4u
+#define REASSEMBLY_MAX 2u
 
 /* Address families in DLT_NULL / DLT_LOOP headers: the capturing OS wrote
  * its own AF_ value, so IPv6 has several (tcpdump's af.h). */
@@ -65,28 +130,42 @@ struct sls_decoder {
     sls_counters *counters;
     sls_packet_sink sink;
     void *user;
-    /* Per-capture reassembly state goes here when the defragmenter and the
-     * TCP stream module arrive (ipv4_fragment(), ipv6_fragment() and
-     * decode_tcp() are the seams); the frame path itself keeps no state. */
+    sls_defrag *defrag;       /* IPv4 and IPv6 reassembly */
+    sls__hep_inflater *hep;   /* created on the first compressed payload */
 };
 
 /* One frame being decoded: the packet is filled layer by layer on the
- * stack and handed to the sink by the transport decoder. */
+ * stack (a tunnel's inner headers overwrite the outer ones) and handed to
+ * the sink by the innermost decoder. */
 struct frame {
     sls_decoder *d;
     sls_packet pkt;
+    int cut;              /* 1: the window ends where the capture ended */
+    unsigned depth;       /* tunnels entered */
+    unsigned reassembled; /* datagrams reassembled */
+    unsigned gre_flags;   /* of the innermost GRE header (ERSPAN needs S) */
 };
 
 /* What a network layer hands to a transport decoder: the captured window,
  * already clamped to the declared length, and the declared length itself.
  * declared > cur.len means the capture holds fewer bytes than the IP header
- * announced. */
+ * announced (and then the frame's cut flag is set). */
 struct ip_payload {
     sls__cur cur;
     size_t declared;
 };
 
 typedef int (*link_decoder)(struct frame *f, sls__cur c);
+typedef int (*ip_proto_decoder)(struct frame *f, struct ip_payload pl);
+
+static int decode_ipv4(struct frame *f, sls__cur c);
+static int decode_ipv6(struct frame *f, sls__cur c);
+static int decode_ip_version(struct frame *f, sls__cur c,
+                             enum sls_counter empty, enum sls_counter other);
+static int decode_ethertype(struct frame *f, sls__cur c, unsigned type);
+static int decode_gre_protocol(struct frame *f, sls__cur c, unsigned type);
+static int decode_ppp_hdlc(struct frame *f, sls__cur c);
+static int link_ether(struct frame *f, sls__cur c);
 
 static int drop(struct frame *f, enum sls_counter why)
 {
@@ -99,6 +178,146 @@ static int deliver(struct frame *f)
     f->d->sink(f->d->user, &f->pkt);
     return 1;
 }
+
+/* A header not all inside the window: truncated when the window ends where
+ * the capture ended, bad when it ends where a complete enclosing layer said
+ * the data ends. */
+static int short_window(struct frame *f, enum sls_counter truncated,
+                        enum sls_counter bad)
+{
+    return drop(f, f->cut ? truncated : bad);
+}
+
+/* Clamps *c to a length a header declared. Returns 1 to go on; 0 when the
+ * length runs past a window that was not cut by the capture: it lies, and
+ * the caller counts it as bad. A window cut by the capture is left as it is
+ * (the layers above count what is missing). */
+static int clamp_declared(struct frame *f, sls__cur *c, size_t declared)
+{
+    if (sls__cur_clamp(c, declared) == 0) {
+        f->cut = 0;
+        return 1;
+    }
+    return f->cut;
+}
+
+static int enter_tunnel(struct frame *f)
+{
+    if (f->depth >= ENCAP_MAX_DEPTH)
+        return 0;
+    f->depth++;
+    return 1;
+}
+
+static void set_addr(sls_addr *a, unsigned family, const sls__cur *c,
+                     size_t off)
+{
+    memset(a, 0, sizeof(*a)); /* an IPv4 inner after an IPv6 outer */
+    a->family = (uint8_t)family;
+    (void)sls__cur_copy_at(c, off, a->bytes, family == 4 ? 4 : 16);
+}
+
+/* ---- carriers recognised inside UDP -------------------------------------- */
+
+/* RFC 7348 5: VXLAN header (flags with I set, reserved, VNI, reserved),
+ * then an Ethernet frame. The last reserved octet is zero in every
+ * variant (GBP uses the first ones), which text sent to port 4789 never
+ * has. */
+static int vxlan_match(const sls__cur *c)
+{
+    return sls__cur_has(c, 0, VXLAN_HDR_LEN) &&
+           (sls__cur_u8_at(c, 0) & VXLAN_FLAG_I) != 0 &&
+           sls__cur_u8_at(c, 7) == 0;
+}
+
+static int decode_vxlan(struct frame *f, sls__cur c)
+{
+    if (!enter_tunnel(f))
+        return drop(f, SLS_CTR_ENCAP_TOO_DEEP);
+    (void)sls__cur_skip(&c, VXLAN_HDR_LEN);
+    return link_ether(f, c);
+}
+
+/* 3GPP TS 29.281 5.1: GTP-U version 1 (top three bits 001), protocol type
+ * GTP (PT set); message type 255, the G-PDU, carries a user packet. Echo,
+ * error indication and end marker messages are left as UDP. */
+static int gtpu_match(const sls__cur *c)
+{
+    return sls__cur_has(c, 0, GTPU_HDR_LEN) &&
+           (sls__cur_u8_at(c, 0) & 0xF0u) == 0x30u &&
+           sls__cur_u8_at(c, 1) == GTPU_GPDU;
+}
+
+static int decode_gtpu(struct frame *f, sls__cur c)
+{
+    if (!enter_tunnel(f))
+        return drop(f, SLS_CTR_ENCAP_TOO_DEEP);
+    unsigned flags = sls__cur_u8_at(&c, 0);
+    size_t len = sls__cur_be16_at(&c, 2); /* after the first 8 octets */
+    (void)sls__cur_skip(&c, GTPU_HDR_LEN);
+    if (sls__cur_clamp(&c, len) != 0)
+        return drop(f, SLS_CTR_GTP_BAD_HEADER);
+    /* 5.1: sequence number, N-PDU number and next extension header type
+     * are all present when any of E, S or PN is set; the type counts only
+     * with E. 5.2: each extension header gives its length in 4-octet
+     * units, its last octet the type of the next one (0: none). */
+    if ((flags & 0x07u) != 0) {
+        if (!sls__cur_has(&c, 0, GTPU_OPT_LEN))
+            return drop(f, SLS_CTR_GTP_BAD_HEADER);
+        unsigned next = (flags & 0x04u) ? sls__cur_u8_at(&c, 3) : 0;
+        (void)sls__cur_skip(&c, GTPU_OPT_LEN);
+        for (unsigned n = 0; next != 0; n++) {
+            size_t elen = (size_t)sls__cur_u8_at(&c, 0) * 4u;
+            if (n == GTPU_MAX_EXT || elen == 0 || !sls__cur_has(&c, 0, elen))
+                return drop(f, SLS_CTR_GTP_BAD_HEADER);
+            next = sls__cur_u8_at(&c, elen - 1);
+            (void)sls__cur_skip(&c, elen);
+        }
+    }
+    /* A G-PDU carries IP, or (5G) Ethernet and unstructured PDUs. */
+    return decode_ip_version(f, c, SLS_CTR_GTP_BAD_HEADER, SLS_CTR_NOT_IP);
+}
+
+static int hep_match(const sls__cur *c)
+{
+    return sls__hep_detect(sls__cur_ptr(c), sls__cur_remaining(c)) != 0;
+}
+
+/* The SIP message a capture agent sent to its collector, delivered with
+ * the endpoints, transport and time of the packet the agent captured. */
+static int decode_hep(struct frame *f, sls__cur c)
+{
+    sls__hep m;
+    enum sls_counter why;
+    if (sls__hep_decode(&f->d->hep, sls__cur_ptr(&c), sls__cur_remaining(&c),
+                        &m, &why) != 0)
+        return drop(f, why);
+    f->pkt.src = m.src;
+    f->pkt.dst = m.dst;
+    f->pkt.sport = m.sport;
+    f->pkt.dport = m.dport;
+    f->pkt.transport = m.transport;
+    f->pkt.tcp_flags = 0;
+    f->pkt.tcp_seq = 0;
+    if (m.has_ts)
+        f->pkt.ts_ns = m.ts_ns;
+    f->pkt.payload = m.payload;
+    f->pkt.payload_len = m.payload_len;
+    return deliver(f);
+}
+
+/* UDP payloads that carry other packets, tried in order. A registered
+ * port is what identifies VXLAN and GTP-U (with a header check); HEP is
+ * recognised by content on any port. Anything else is delivered as UDP. */
+static const struct udp_carrier {
+    uint16_t dport; /* 0: any */
+    int (*match)(const sls__cur *c);
+    link_decoder decode;
+} udp_carriers[] = {
+    {VXLAN_PORT, vxlan_match, decode_vxlan},
+    {GTPU_PORT, gtpu_match, decode_gtpu},
+    {0, hep_match, decode_hep},
+};
 
 /* ---- transport ---------------------------------------------------------- */
 
@@ -123,11 +342,21 @@ static int decode_udp(struct frame *f, struct ip_payload pl)
     f->pkt.transport = SLS_TRANSPORT_UDP;
     f->pkt.payload_len = ulen - UDP_HDR_LEN;
     f->pkt.payload = f->pkt.payload_len > 0 ? pl.cur.p + UDP_HDR_LEN : NULL;
+
+    /* The datagram is all there: what it carries is complete. */
+    f->cut = 0;
+    sls__cur data;
+    (void)sls__cur_slice(&pl.cur, UDP_HDR_LEN, f->pkt.payload_len, &data);
+    for (size_t i = 0; i < sizeof(udp_carriers) / sizeof(udp_carriers[0]);
+         i++) {
+        const struct udp_carrier *u = &udp_carriers[i];
+        if ((u->dport == 0 || u->dport == f->pkt.dport) && u->match(&data))
+            return u->decode(f, data);
+    }
     return deliver(f);
 }
 
-/* RFC 9293 3.1. Seam for the TCP stream module: today a segment is handed
- * over as it is; a segment cut by the snaplen is not, because a stream
+/* RFC 9293 3.1. A segment cut by the snaplen is not delivered: a stream
  * cannot be rebuilt from it. */
 static int decode_tcp(struct frame *f, struct ip_payload pl)
 {
@@ -157,38 +386,236 @@ static int decode_tcp(struct frame *f, struct ip_payload pl)
     return deliver(f);
 }
 
-static int decode_transport(struct frame *f, unsigned proto,
-                            struct ip_payload pl)
+/* RFC 9260 3: common header, then chunks (type, flags, length without the
+ * padding to 4 octets). Every DATA chunk (3.3.1) and I-DATA chunk (RFC 8260
+ * 2.1) that holds a whole user message (B and E both set) is delivered as
+ * one SCTP packet; fragments of a user message are counted, not
+ * reassembled; control chunks are skipped. The checksum is not verified
+ * (offload writes it after the capture point, as for IPv4). */
+static int decode_sctp(struct frame *f, struct ip_payload pl)
 {
-    switch (proto) {
-    case IPPROTO_NUM_UDP:
-        return decode_udp(f, pl);
-    case IPPROTO_NUM_TCP:
-        return decode_tcp(f, pl);
+    if (pl.declared < SCTP_COMMON_HDR_LEN + SCTP_CHUNK_HDR_LEN)
+        return drop(f, SLS_CTR_SCTP_BAD_CHUNK);
+    if (!sls__cur_has(&pl.cur, 0, SCTP_COMMON_HDR_LEN))
+        return drop(f, SLS_CTR_SCTP_TRUNCATED);
+    f->pkt.sport = sls__cur_be16_at(&pl.cur, 0);
+    f->pkt.dport = sls__cur_be16_at(&pl.cur, 2);
+    f->pkt.transport = SLS_TRANSPORT_SCTP;
+
+    int delivered = 0, counted = 0;
+    size_t off = SCTP_COMMON_HDR_LEN;
+    while (off < pl.declared) {
+        /* A chunk length is checked against the declared length before the
+         * captured one: running past the packet is bad, captured or not. */
+        enum sls_counter why = SLS_CTR_COUNT;
+        size_t clen = 0;
+        if (pl.declared - off < SCTP_CHUNK_HDR_LEN)
+            why = SLS_CTR_SCTP_BAD_CHUNK;
+        else if (!sls__cur_has(&pl.cur, off, SCTP_CHUNK_HDR_LEN))
+            why = SLS_CTR_SCTP_TRUNCATED;
+        else if ((clen = sls__cur_be16_at(&pl.cur, off + 2)) <
+                     SCTP_CHUNK_HDR_LEN ||
+                 clen > pl.declared - off)
+            why = SLS_CTR_SCTP_BAD_CHUNK;
+        else if (!sls__cur_has(&pl.cur, off, clen))
+            why = SLS_CTR_SCTP_TRUNCATED;
+        if (why != SLS_CTR_COUNT) {
+            counted++;
+            drop(f, why);
+            break;
+        }
+        unsigned type = sls__cur_u8_at(&pl.cur, off);
+        unsigned flags = sls__cur_u8_at(&pl.cur, off + 1);
+        size_t hdr = type == SCTP_CHUNK_DATA    ? SCTP_DATA_HDR_LEN
+                     : type == SCTP_CHUNK_IDATA ? SCTP_IDATA_HDR_LEN
+                                                : 0;
+        if (hdr != 0 && clen <= hdr) {
+            /* RFC 9260 6.2: a DATA chunk without user data is a protocol
+             * violation. */
+            counted++;
+            drop(f, SLS_CTR_SCTP_BAD_CHUNK);
+        } else if (hdr != 0 && (flags & (SCTP_FLAG_B | SCTP_FLAG_E)) !=
+                                   (SCTP_FLAG_B | SCTP_FLAG_E)) {
+            counted++;
+            drop(f, SLS_CTR_SCTP_FRAGMENT);
+        } else if (hdr != 0) {
+            f->pkt.payload = pl.cur.p + off + hdr;
+            f->pkt.payload_len = clen - hdr;
+            delivered += deliver(f);
+        }
+        /* Padding to a multiple of 4; the last chunk's may be missing. */
+        off += (clen + 3u) & ~(size_t)3u;
+    }
+    if (delivered == 0 && counted == 0)
+        return drop(f, SLS_CTR_SCTP_NO_DATA);
+    return delivered;
+}
+
+/* ---- tunnels over IP ------------------------------------------------------ */
+
+/* RFC 2003 (IPv4 in IP, protocol 4) and RFC 4213 3.5 / RFC 2473 (IPv6 in
+ * IP, protocol 41), in IPv4 or IPv6 alike. */
+static int decode_ip_in_ipv4(struct frame *f, struct ip_payload pl)
+{
+    if (!enter_tunnel(f))
+        return drop(f, SLS_CTR_ENCAP_TOO_DEEP);
+    return decode_ipv4(f, pl.cur);
+}
+
+static int decode_ip_in_ipv6(struct frame *f, struct ip_payload pl)
+{
+    if (!enter_tunnel(f))
+        return drop(f, SLS_CTR_ENCAP_TOO_DEEP);
+    return decode_ipv6(f, pl.cur);
+}
+
+/* GRE version 0 (RFC 2784 2, with RFC 2890's key and sequence number) and
+ * version 1, PPTP's enhanced GRE (RFC 2637 4.1). The protocol field is an
+ * EtherType. Checksums are not verified. */
+static int decode_gre(struct frame *f, struct ip_payload pl)
+{
+    if (!enter_tunnel(f))
+        return drop(f, SLS_CTR_ENCAP_TOO_DEEP);
+    sls__cur c = pl.cur;
+    if (!sls__cur_has(&c, 0, GRE_MIN_HDR_LEN))
+        return short_window(f, SLS_CTR_GRE_TRUNCATED, SLS_CTR_GRE_BAD_HEADER);
+    unsigned flags = sls__cur_be16_at(&c, 0);
+    unsigned proto = sls__cur_be16_at(&c, 2);
+    size_t hlen = GRE_MIN_HDR_LEN;
+    switch (flags & GRE_VERSION) {
+    case 0:
+        /* RFC 2784 2.3: a packet with any of bits 1-5 set must be
+         * discarded unless RFC 1701 is implemented; RFC 2890 took K and S
+         * from them. The rest (routing, strict source route, recursion)
+         * is RFC 1701's. */
+        if ((flags & (GRE_R | GRE_SSR | 0x0400u)) != 0)
+            return drop(f, SLS_CTR_GRE_UNSUPPORTED);
+        hlen += ((flags & GRE_C) ? 4u : 0) + ((flags & GRE_K) ? 4u : 0) +
+                ((flags & GRE_S) ? 4u : 0);
+        break;
+    case 1:
+        /* RFC 2637 4.1: C, R, s and recursion clear, K set (payload
+         * length and call id), protocol PPP. */
+        if ((flags & (GRE_C | GRE_R | GRE_SSR | GRE_RECUR)) != 0 ||
+            (flags & GRE_K) == 0 || proto != ETHERTYPE_PPP)
+            return drop(f, SLS_CTR_GRE_BAD_HEADER);
+        hlen += 4u + ((flags & GRE_S) ? 4u : 0) + ((flags & GRE_A) ? 4u : 0);
+        break;
     default:
-        /* ICMP, SCTP, ESP, tunnels, ...: not decoded (yet). */
-        return drop(f, SLS_CTR_IP_PROTO_OTHER);
+        return drop(f, SLS_CTR_GRE_UNSUPPORTED);
+    }
+    if (!sls__cur_has(&c, 0, hlen))
+        return short_window(f, SLS_CTR_GRE_TRUNCATED, SLS_CTR_GRE_BAD_HEADER);
+    f->gre_flags = flags;
+    if ((flags & GRE_VERSION) == 1) {
+        size_t len = sls__cur_be16_at(&c, 4);
+        (void)sls__cur_skip(&c, hlen);
+        if (len == 0)
+            return drop(f, SLS_CTR_NOT_IP); /* an acknowledgment alone */
+        if (!clamp_declared(f, &c, len))
+            return drop(f, SLS_CTR_GRE_BAD_HEADER);
+        return decode_ppp_hdlc(f, c);
+    }
+    (void)sls__cur_skip(&c, hlen);
+    return decode_gre_protocol(f, c, proto);
+}
+
+/* ERSPAN (draft-foschiano-erspan-03) in GRE protocol 0x88BE: type II has an
+ * 8-byte header (version 1) before the mirrored Ethernet frame and a GRE
+ * sequence number; type I, without the sequence number, has no header. */
+static int decode_erspan2(struct frame *f, sls__cur c)
+{
+    if ((f->gre_flags & GRE_S) == 0)
+        return link_ether(f, c);
+    if (!sls__cur_has(&c, 0, ERSPAN2_HDR_LEN))
+        return short_window(f, SLS_CTR_GRE_TRUNCATED, SLS_CTR_GRE_BAD_HEADER);
+    if ((sls__cur_u8_at(&c, 0) >> 4) != 1)
+        return drop(f, SLS_CTR_GRE_BAD_HEADER);
+    (void)sls__cur_skip(&c, ERSPAN2_HDR_LEN);
+    return link_ether(f, c);
+}
+
+/* ERSPAN type III (0x22EB): a 12-byte header (version 2) whose last 16 bits
+ * are P, FT (frame type, 5 bits), hardware id, D, granularity and O; O
+ * announces an 8-byte platform-specific subheader. FT 0 is an Ethernet
+ * frame, FT 2 an IP packet. */
+static int decode_erspan3(struct frame *f, sls__cur c)
+{
+    if (!sls__cur_has(&c, 0, ERSPAN3_HDR_LEN))
+        return short_window(f, SLS_CTR_GRE_TRUNCATED, SLS_CTR_GRE_BAD_HEADER);
+    if ((sls__cur_u8_at(&c, 0) >> 4) != 2)
+        return drop(f, SLS_CTR_GRE_BAD_HEADER);
+    unsigned w = sls__cur_be16_at(&c, 10);
+    size_t hlen = ERSPAN3_HDR_LEN + ((w & 1u) ? ERSPAN3_SUBHDR_LEN : 0);
+    if (!sls__cur_has(&c, 0, hlen))
+        return short_window(f, SLS_CTR_GRE_TRUNCATED, SLS_CTR_GRE_BAD_HEADER);
+    (void)sls__cur_skip(&c, hlen);
+    switch ((w >> 10) & 0x1Fu) {
+    case 0:
+        return link_ether(f, c);
+    case 2:
+        return decode_ip_version(f, c, SLS_CTR_GRE_BAD_HEADER,
+                                 SLS_CTR_GRE_BAD_HEADER);
+    default:
+        return drop(f, SLS_CTR_GRE_UNSUPPORTED);
     }
 }
 
 /* ---- network ------------------------------------------------------------ */
 
-/* Seam for IPv4 reassembly (RFC 791 3.2; see lwIP ip4_frag.c for the shape:
- * sort by offset, reject overlaps, cap and time out). c is the whole
- * datagram, header included, clamped to its total length and fully
- * captured. Until the defragmenter exists, fragments are counted. */
+/* Indexed by IP protocol number (IANA "Assigned Internet Protocol
+ * Numbers"); IPv6 extension headers are walked before this. */
+static const ip_proto_decoder ip_protocols[256] = {
+    [IPPROTO_NUM_IPIP] = decode_ip_in_ipv4,
+    [IPPROTO_NUM_TCP] = decode_tcp,
+    [IPPROTO_NUM_UDP] = decode_udp,
+    [IPPROTO_NUM_IPV6] = decode_ip_in_ipv6,
+    [IPPROTO_NUM_GRE] = decode_gre,
+    [IPPROTO_NUM_SCTP] = decode_sctp,
+};
+
+static int decode_transport(struct frame *f, unsigned proto,
+                            struct ip_payload pl)
+{
+    ip_proto_decoder fn = proto < 256 ? ip_protocols[proto] : NULL;
+    if (fn == NULL)
+        /* ICMP, ESP, OSPF, ...: not decoded. */
+        return drop(f, SLS_CTR_IP_PROTO_OTHER);
+    return fn(f, pl);
+}
+
+/* RFC 791 3.2. c is the whole datagram, header included, clamped to its
+ * total length and fully captured. The reassembler counts what it holds or
+ * drops; a completed datagram goes up with this frame's time. */
 static int ipv4_fragment(struct frame *f, sls__cur c, size_t hlen)
 {
-    (void)c;
-    (void)hlen;
-    return drop(f, SLS_CTR_IPV4_FRAGMENT);
+    if (f->reassembled >= REASSEMBLY_MAX)
+        return drop(f, SLS_CTR_ENCAP_TOO_DEEP);
+    unsigned proto = sls__cur_u8_at(&c, 9);
+    uint16_t frag = sls__cur_be16_at(&c, 6);
+    sls__cur data = c;
+    (void)sls__cur_skip(&data, hlen);
+    const uint8_t *out;
+    size_t n;
+    if (sls_defrag_add(f->d->defrag, f->pkt.ts_ns, &f->pkt.src, &f->pkt.dst,
+                       (uint8_t)proto, sls__cur_be16_at(&c, 4),
+                       (uint32_t)(frag & IPV4_OFFMASK) * 8u,
+                       (frag & IPV4_MF) != 0, sls__cur_ptr(&data),
+                       sls__cur_remaining(&data), &out, &n) != 1)
+        return 0;
+    f->reassembled++;
+    f->cut = 0;
+    struct ip_payload pl;
+    pl.cur = sls__cur_make(out, n);
+    pl.declared = n;
+    return decode_transport(f, proto, pl);
 }
 
 /* RFC 791 3.1. */
 static int decode_ipv4(struct frame *f, sls__cur c)
 {
     if (!sls__cur_has(&c, 0, IPV4_MIN_HDR_LEN))
-        return drop(f, SLS_CTR_IPV4_TRUNCATED);
+        return short_window(f, SLS_CTR_IPV4_TRUNCATED, SLS_CTR_IPV4_BAD_HEADER);
     uint8_t vihl = sls__cur_u8_at(&c, 0);
     size_t hlen = (size_t)(vihl & 0x0Fu) * 4u;
     size_t total = sls__cur_be16_at(&c, 2);
@@ -197,15 +624,17 @@ static int decode_ipv4(struct frame *f, sls__cur c)
     if ((vihl >> 4) != 4 || hlen < IPV4_MIN_HDR_LEN || total < hlen)
         return drop(f, SLS_CTR_IPV4_BAD_HEADER);
     if (!sls__cur_has(&c, 0, hlen))
-        return drop(f, SLS_CTR_IPV4_TRUNCATED);
+        return short_window(f, SLS_CTR_IPV4_TRUNCATED, SLS_CTR_IPV4_BAD_HEADER);
     /* Ethernet pads short frames to 60 bytes: the total length says where
      * the datagram ends. */
     int cut = sls__cur_clamp(&c, total);
+    if (cut && !f->cut)
+        return drop(f, SLS_CTR_IPV4_BAD_HEADER);
+    if (!cut)
+        f->cut = 0;
 
-    f->pkt.src.family = 4;
-    f->pkt.dst.family = 4;
-    (void)sls__cur_copy_at(&c, 12, f->pkt.src.bytes, 4);
-    (void)sls__cur_copy_at(&c, 16, f->pkt.dst.bytes, 4);
+    set_addr(&f->pkt.src, 4, &c, 12);
+    set_addr(&f->pkt.dst, 4, &c, 16);
 
     uint16_t frag = sls__cur_be16_at(&c, 6);
     if ((frag & (IPV4_MF | IPV4_OFFMASK)) != 0) {
@@ -220,17 +649,6 @@ static int decode_ipv4(struct frame *f, sls__cur c)
     (void)sls__cur_skip(&pl.cur, hlen);
     pl.declared = total - hlen;
     return decode_transport(f, sls__cur_u8_at(&c, 9), pl);
-}
-
-/* Seam for IPv6 reassembly (RFC 8200 4.5). c is the payload after the fixed
- * header (fully captured, clamped to the payload length), frag_off the
- * offset of the Fragment header in it. Until the defragmenter exists,
- * fragments are counted. */
-static int ipv6_fragment(struct frame *f, sls__cur c, size_t frag_off)
-{
-    (void)c;
-    (void)frag_off;
-    return drop(f, SLS_CTR_IPV6_FRAGMENT);
 }
 
 static int is_ipv6_ext(unsigned nh)
@@ -249,32 +667,41 @@ static int is_ipv6_ext(unsigned nh)
     }
 }
 
-/* RFC 8200 3 and 4. */
-static int decode_ipv6(struct frame *f, sls__cur c)
+static int ipv6_headers(struct frame *f, sls__cur c, size_t plen,
+                        unsigned nh);
+
+/* RFC 8200 4.5. c is the payload after the fixed header (fully captured,
+ * clamped to the payload length), frag_off the offset of the Fragment
+ * header in it. The headers before it (the unfragmentable part) were
+ * walked already; the reassembled fragmentable part is walked from the
+ * Fragment header's Next Header on. */
+static int ipv6_fragment(struct frame *f, sls__cur c, size_t frag_off)
 {
-    if (!sls__cur_has(&c, 0, IPV6_HDR_LEN))
-        return drop(f, SLS_CTR_IPV6_TRUNCATED);
-    if ((sls__cur_u8_at(&c, 0) >> 4) != 6)
-        return drop(f, SLS_CTR_IPV6_BAD_HEADER);
-    size_t plen = sls__cur_be16_at(&c, 4);
-    /* RFC 2675: a payload length of 0 announces a jumbogram, whose length
-     * sits in a Hop-by-Hop option; no SIP capture carries one, so it is
-     * treated as a bad header rather than trusted. */
-    if (plen == 0)
-        return drop(f, SLS_CTR_IPV6_BAD_HEADER);
-    int cut = sls__cur_clamp(&c, IPV6_HDR_LEN + plen);
+    if (f->reassembled >= REASSEMBLY_MAX)
+        return drop(f, SLS_CTR_ENCAP_TOO_DEEP);
+    unsigned nh = sls__cur_u8_at(&c, frag_off);
+    uint16_t fo = sls__cur_be16_at(&c, frag_off + 2);
+    sls__cur data = c;
+    (void)sls__cur_skip(&data, frag_off + IPV6_FRAG_HDR_LEN);
+    const uint8_t *out;
+    size_t n;
+    if (sls_defrag_add(f->d->defrag, f->pkt.ts_ns, &f->pkt.src, &f->pkt.dst,
+                       (uint8_t)nh, sls__cur_be32_at(&c, frag_off + 4),
+                       fo & 0xFFF8u, (fo & 1u) != 0, sls__cur_ptr(&data),
+                       sls__cur_remaining(&data), &out, &n) != 1)
+        return 0;
+    f->reassembled++;
+    f->cut = 0;
+    return ipv6_headers(f, sls__cur_make(out, n), n, nh);
+}
 
-    f->pkt.src.family = 6;
-    f->pkt.dst.family = 6;
-    (void)sls__cur_copy_at(&c, 8, f->pkt.src.bytes, 16);
-    (void)sls__cur_copy_at(&c, 24, f->pkt.dst.bytes, 16);
-
-    unsigned nh = sls__cur_u8_at(&c, 6);
-    (void)sls__cur_skip(&c, IPV6_HDR_LEN);
-
-    /* Walk the extension headers (RFC 8200 4.1). off <= plen throughout;
-     * a header running past plen lies (bad), one running past the captured
-     * bytes but inside plen was cut by the capture (truncated). */
+/* Walks the extension headers (RFC 8200 4.1) of a payload of plen declared
+ * bytes whose captured part is c, starting with header nh. off <= plen
+ * throughout; a header running past plen lies (bad), one running past the
+ * captured bytes but inside plen was cut by the capture (truncated). */
+static int ipv6_headers(struct frame *f, sls__cur c, size_t plen, unsigned nh)
+{
+    int cut = sls__cur_remaining(&c) < plen;
     size_t off = 0;
     for (unsigned depth = 0;; depth++) {
         size_t hlen;
@@ -324,6 +751,141 @@ static int decode_ipv6(struct frame *f, sls__cur c)
     return decode_transport(f, nh, pl);
 }
 
+/* RFC 8200 3. */
+static int decode_ipv6(struct frame *f, sls__cur c)
+{
+    if (!sls__cur_has(&c, 0, IPV6_HDR_LEN))
+        return short_window(f, SLS_CTR_IPV6_TRUNCATED, SLS_CTR_IPV6_BAD_HEADER);
+    if ((sls__cur_u8_at(&c, 0) >> 4) != 6)
+        return drop(f, SLS_CTR_IPV6_BAD_HEADER);
+    size_t plen = sls__cur_be16_at(&c, 4);
+    /* RFC 2675: a payload length of 0 announces a jumbogram, whose length
+     * sits in a Hop-by-Hop option; no SIP capture carries one, so it is
+     * treated as a bad header rather than trusted. */
+    if (plen == 0)
+        return drop(f, SLS_CTR_IPV6_BAD_HEADER);
+    int cut = sls__cur_clamp(&c, IPV6_HDR_LEN + plen);
+    if (cut && !f->cut)
+        return drop(f, SLS_CTR_IPV6_BAD_HEADER);
+    if (!cut)
+        f->cut = 0;
+
+    set_addr(&f->pkt.src, 6, &c, 8);
+    set_addr(&f->pkt.dst, 6, &c, 24);
+
+    unsigned nh = sls__cur_u8_at(&c, 6);
+    (void)sls__cur_skip(&c, IPV6_HDR_LEN);
+    return ipv6_headers(f, c, plen, nh);
+}
+
+/* Where nothing says which IP version follows (MPLS, ERSPAN III, GTP-U,
+ * raw IP), the version nibble does. */
+static int decode_ip_version(struct frame *f, sls__cur c,
+                             enum sls_counter empty, enum sls_counter other)
+{
+    if (!sls__cur_has(&c, 0, 1))
+        return drop(f, empty);
+    switch (sls__cur_u8_at(&c, 0) >> 4) {
+    case 4:
+        return decode_ipv4(f, c);
+    case 6:
+        return decode_ipv6(f, c);
+    default:
+        return drop(f, other);
+    }
+}
+
+/* ---- between link and network: MPLS, PPPoE, PPP --------------------------- */
+
+/* RFC 3032 2.1: label stack entries (label, traffic class, bottom of stack,
+ * TTL) until the bottom-of-stack bit. What follows has no type field; the
+ * IP version nibble is the usual guess (tcpdump, Wireshark). */
+static int decode_mpls(struct frame *f, sls__cur c)
+{
+    for (unsigned n = 0;; n++) {
+        if (n == MPLS_MAX_LABELS)
+            return drop(f, SLS_CTR_MPLS_TOO_DEEP);
+        if (!sls__cur_has(&c, 0, MPLS_LABEL_LEN))
+            return drop(f, SLS_CTR_MPLS_TRUNCATED);
+        uint32_t entry = sls__cur_be32_at(&c, 0);
+        (void)sls__cur_skip(&c, MPLS_LABEL_LEN);
+        if ((entry & MPLS_BOS) != 0)
+            break;
+    }
+    return decode_ip_version(f, c, SLS_CTR_MPLS_TRUNCATED, SLS_CTR_NOT_IP);
+}
+
+/* PPP protocol numbers that carry what we decode (IANA PPP DLL protocol
+ * numbers). */
+static const struct {
+    uint16_t proto;
+    link_decoder fn;
+} ppp_protocols[] = {
+    {0x0021u, decode_ipv4},
+    {0x0057u, decode_ipv6},
+    {0x0281u, decode_mpls}, /* RFC 3032 4.3, unicast */
+    {0x0283u, decode_mpls}, /* multicast */
+};
+
+/* RFC 1661 2: the Protocol field, one octet when Protocol-Field-Compression
+ * (6.5) left only its odd low octet. LCP, IPCP and the other control
+ * protocols are not IP. */
+static int decode_ppp_protocol(struct frame *f, sls__cur c)
+{
+    if (!sls__cur_has(&c, 0, 1))
+        return short_window(f, SLS_CTR_PPP_TRUNCATED, SLS_CTR_PPP_BAD_HEADER);
+    unsigned proto = sls__cur_u8_at(&c, 0);
+    if ((proto & 1u) != 0) {
+        (void)sls__cur_skip(&c, 1);
+    } else {
+        if (!sls__cur_has(&c, 0, 2))
+            return short_window(f, SLS_CTR_PPP_TRUNCATED,
+                                SLS_CTR_PPP_BAD_HEADER);
+        proto = sls__cur_be16_at(&c, 0);
+        (void)sls__cur_skip(&c, 2);
+    }
+    for (size_t i = 0; i < sizeof(ppp_protocols) / sizeof(ppp_protocols[0]);
+         i++)
+        if (ppp_protocols[i].proto == proto)
+            return ppp_protocols[i].fn(f, c);
+    return drop(f, SLS_CTR_NOT_IP);
+}
+
+/* RFC 1662 3.1: HDLC-like framing puts address 0xFF and control 0x03 first,
+ * unless Address-and-Control-Field-Compression (RFC 1661 6.6) removed
+ * them. */
+static int decode_ppp_hdlc(struct frame *f, sls__cur c)
+{
+    /* 0xFF is the all-stations address, never a compressed protocol. */
+    if (sls__cur_u8_at(&c, 0) == 0xFFu) {
+        if (!sls__cur_has(&c, 0, 2))
+            return short_window(f, SLS_CTR_PPP_TRUNCATED,
+                                SLS_CTR_PPP_BAD_HEADER);
+        if (sls__cur_u8_at(&c, 1) != 0x03u)
+            return drop(f, SLS_CTR_PPP_BAD_HEADER);
+        (void)sls__cur_skip(&c, 2);
+    }
+    return decode_ppp_protocol(f, c);
+}
+
+/* RFC 2516 4 and 6: PPPoE version 1 and type 1, code 0 in the session
+ * stage, the session id, then the length of the PPP frame, which starts
+ * with its Protocol field (no address and control). */
+static int decode_pppoe(struct frame *f, sls__cur c)
+{
+    if (!sls__cur_has(&c, 0, PPPOE_HDR_LEN))
+        return short_window(f, SLS_CTR_PPP_TRUNCATED, SLS_CTR_PPP_BAD_HEADER);
+    if (sls__cur_u8_at(&c, 0) != 0x11u)
+        return drop(f, SLS_CTR_PPP_BAD_HEADER);
+    if (sls__cur_u8_at(&c, 1) != 0)
+        return drop(f, SLS_CTR_NOT_IP); /* discovery: PADI, PADO, ... */
+    size_t len = sls__cur_be16_at(&c, 4);
+    (void)sls__cur_skip(&c, PPPOE_HDR_LEN);
+    if (!clamp_declared(f, &c, len))
+        return drop(f, SLS_CTR_PPP_BAD_HEADER);
+    return decode_ppp_protocol(f, c);
+}
+
 /* ---- link --------------------------------------------------------------- */
 
 static int is_vlan_tpid(unsigned type)
@@ -332,9 +894,40 @@ static int is_vlan_tpid(unsigned type)
            type == ETHERTYPE_QINQ_OLD;
 }
 
+struct ethertype_entry {
+    uint16_t type;
+    link_decoder fn;
+};
+
+/* What an EtherType may announce anywhere (Ethernet, Linux cooked, Cisco
+ * HDLC, GRE). */
+static const struct ethertype_entry ethertypes[] = {
+    {ETHERTYPE_IPV4, decode_ipv4},
+    {ETHERTYPE_IPV6, decode_ipv6},
+    {ETHERTYPE_MPLS_UC, decode_mpls},
+    {ETHERTYPE_MPLS_MC, decode_mpls},
+    {ETHERTYPE_PPPOE_SESSION, decode_pppoe},
+};
+
+/* What only GRE's protocol field announces. */
+static const struct ethertype_entry gre_protocols[] = {
+    {ETHERTYPE_TEB, link_ether},
+    {ETHERTYPE_ERSPAN2, decode_erspan2},
+    {ETHERTYPE_ERSPAN3, decode_erspan3},
+    {ETHERTYPE_PPP, decode_ppp_hdlc},
+};
+
+static link_decoder ethertype_lookup(const struct ethertype_entry *t,
+                                     size_t n, unsigned type)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i].type == type)
+            return t[i].fn;
+    return NULL;
+}
+
 /* An EtherType and the bytes after it: 802.1Q/802.1ad tags (IEEE 802.1Q
- * 9.5: TCI then the next type), then IP. Shared by Ethernet and the Linux
- * cooked headers, whose protocol field is an EtherType too. */
+ * 9.5: TCI then the next type), then the table. */
 static int decode_ethertype(struct frame *f, sls__cur c, unsigned type)
 {
     for (unsigned depth = 0; is_vlan_tpid(type); depth++) {
@@ -345,16 +938,25 @@ static int decode_ethertype(struct frame *f, sls__cur c, unsigned type)
         type = sls__cur_be16_at(&c, 2);
         (void)sls__cur_skip(&c, VLAN_TAG_LEN);
     }
-    switch (type) {
-    case ETHERTYPE_IPV4:
-        return decode_ipv4(f, c);
-    case ETHERTYPE_IPV6:
-        return decode_ipv6(f, c);
-    default:
-        /* ARP, LLDP, 802.3 length fields (< 0x0600, LLC follows), MPLS,
-         * PPPoE, ... */
+    link_decoder fn = ethertype_lookup(
+        ethertypes, sizeof(ethertypes) / sizeof(ethertypes[0]), type);
+    if (fn == NULL)
+        /* ARP, LLDP, 802.3 length fields (< 0x0600, LLC follows), PPPoE
+         * discovery, ... */
         return drop(f, SLS_CTR_NOT_IP);
-    }
+    return fn(f, c);
+}
+
+static int decode_gre_protocol(struct frame *f, sls__cur c, unsigned type)
+{
+    link_decoder fn = ethertype_lookup(
+        gre_protocols, sizeof(gre_protocols) / sizeof(gre_protocols[0]), type);
+    if (fn == NULL)
+        fn = ethertype_lookup(ethertypes,
+                              sizeof(ethertypes) / sizeof(ethertypes[0]), type);
+    if (fn == NULL)
+        return drop(f, SLS_CTR_GRE_UNSUPPORTED);
+    return fn(f, c);
 }
 
 static int link_ether(struct frame *f, sls__cur c)
@@ -391,16 +993,7 @@ static int link_sll2(struct frame *f, sls__cur c)
 /* Raw IP: no link header; the IP version nibble says which. */
 static int link_raw(struct frame *f, sls__cur c)
 {
-    if (!sls__cur_has(&c, 0, 1))
-        return drop(f, SLS_CTR_LINK_TRUNCATED);
-    switch (sls__cur_u8_at(&c, 0) >> 4) {
-    case 4:
-        return decode_ipv4(f, c);
-    case 6:
-        return decode_ipv6(f, c);
-    default:
-        return drop(f, SLS_CTR_NOT_IP);
-    }
+    return decode_ip_version(f, c, SLS_CTR_LINK_TRUNCATED, SLS_CTR_NOT_IP);
 }
 
 static int link_ipv4(struct frame *f, sls__cur c)
@@ -453,6 +1046,44 @@ static int link_loop(struct frame *f, sls__cur c)
     return decode_bsd_family(f, c, family);
 }
 
+/* Cisco HDLC (https://www.tcpdump.org/linktypes/LINKTYPE_C_HDLC.html):
+ * address (0x0F unicast, 0x8F broadcast), control, EtherType. */
+static int link_chdlc(struct frame *f, sls__cur c)
+{
+    if (!sls__cur_has(&c, 0, CHDLC_HDR_LEN))
+        return drop(f, SLS_CTR_LINK_TRUNCATED);
+    unsigned type = sls__cur_be16_at(&c, 2);
+    (void)sls__cur_skip(&c, CHDLC_HDR_LEN);
+    return decode_ethertype(f, c, type);
+}
+
+/* DLT_PPP: a PPP frame, with or without the RFC 1662 address and control
+ * octets. */
+static int link_ppp(struct frame *f, sls__cur c)
+{
+    if (!sls__cur_has(&c, 0, 1))
+        return drop(f, SLS_CTR_LINK_TRUNCATED);
+    return decode_ppp_hdlc(f, c);
+}
+
+/* DLT_PPP_SERIAL: PPP in HDLC-like framing, or Cisco HDLC on the same
+ * serial link, told apart by the address octet (tcpdump print-ppp.c). */
+static int link_ppp_serial(struct frame *f, sls__cur c)
+{
+    unsigned addr = sls__cur_u8_at(&c, 0);
+    if (sls__cur_has(&c, 0, 1) && (addr == 0x0Fu || addr == 0x8Fu))
+        return link_chdlc(f, c);
+    return link_ppp(f, c);
+}
+
+/* DLT_PPP_ETHER: a PPPoE header without the Ethernet header. */
+static int link_ppp_ether(struct frame *f, sls__cur c)
+{
+    if (!sls__cur_has(&c, 0, 1))
+        return drop(f, SLS_CTR_LINK_TRUNCATED);
+    return decode_pppoe(f, c);
+}
+
 /* Indexed by DLT (the value pcap_datalink() returns, not the LINKTYPE in
  * the file: libpcap maps LINKTYPE_RAW 101 to DLT_RAW, which is 12, or 14
  * on OpenBSD). */
@@ -460,11 +1091,15 @@ static int link_loop(struct frame *f, sls__cur c)
 static const link_decoder link_table[LINK_TABLE_SIZE] = {
     [DLT_NULL] = link_null,
     [DLT_EN10MB] = link_ether,
+    [DLT_PPP] = link_ppp,
     [DLT_RAW] = link_raw,
 #if DLT_RAW == 12
     [14] = link_raw, /* DLT_RAW as OpenBSD numbers it */
 #endif
+    [DLT_PPP_SERIAL] = link_ppp_serial,
+    [DLT_PPP_ETHER] = link_ppp_ether,
     [101] = link_raw, /* LINKTYPE_RAW, should a caller pass the file value */
+    [DLT_C_HDLC] = link_chdlc,
     [DLT_LOOP] = link_loop,
     [DLT_LINUX_SLL] = link_sll,
     [DLT_IPV4] = link_ipv4,
@@ -492,12 +1127,26 @@ sls_decoder *sls_decoder_new(sls_counters *counters, sls_packet_sink sink,
     d->counters = counters;
     d->sink = sink;
     d->user = user;
+    d->defrag = sls_defrag_new(NULL, counters);
+    if (d->defrag == NULL) {
+        free(d);
+        return NULL;
+    }
     return d;
 }
 
 void sls_decoder_free(sls_decoder *d)
 {
+    if (d == NULL)
+        return;
+    sls_defrag_free(d->defrag);
+    sls__hep_inflater_free(d->hep);
     free(d);
+}
+
+void sls_decoder_finish(sls_decoder *d)
+{
+    sls_defrag_flush(d->defrag);
 }
 
 int sls_decode_linktype_supported(int dlt)
@@ -513,6 +1162,11 @@ int sls_decode_frame(sls_decoder *d, int dlt, int64_t ts_ns,
     f.d = d;
     f.pkt.ts_ns = ts_ns;
     f.pkt.frame_no = frame_no;
+    f.cut = 1; /* the window is what was captured */
+
+    /* Capture time moves with every frame: reassemblies that waited too
+     * long are dropped now (O(1) when none did). */
+    sls_defrag_advance(d->defrag, ts_ns);
 
     link_decoder fn = link_lookup(dlt);
     if (fn == NULL)

@@ -213,7 +213,10 @@ static int source_open(struct source *s, const char *path, char *errbuf,
     /* fopen() succeeds on a directory; libpcap would then call it "error
      * reading dump file". Say what it is. */
     struct stat st;
+    s->info.size = 0;
     if (fstat(fileno(fp), &st) == 0) {
+        if (S_ISREG(st.st_mode))
+            s->info.size = (uint64_t)st.st_size;
         if (S_ISDIR(st.st_mode)) {
             fclose(fp);
             errorf_errno(errbuf, errlen, path, EISDIR);
@@ -356,6 +359,24 @@ int sls_input_next(sls_input *in, sls_rawpkt *pkt)
     s->info.packets++;
     in->handed_out = 1;
     return 1;
+}
+
+void sls_input_progress(const sls_input *in, uint64_t *done, uint64_t *total)
+{
+    uint64_t d = 0, t = 0;
+    for (size_t i = 0; i < in->nsrc; i++) {
+        const struct source *s = &in->src[i];
+        if (s->info.size == 0) {
+            t = 0;
+            break;
+        }
+        t += s->info.size;
+        FILE *fp = s->pcap != NULL ? pcap_file(s->pcap) : NULL;
+        long pos = fp != NULL ? ftell(fp) : -1;
+        d += pos > 0 ? (uint64_t)pos : s->info.size;
+    }
+    *done = d;
+    *total = t;
 }
 
 size_t sls_input_file_count(const sls_input *in)

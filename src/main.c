@@ -1,6 +1,7 @@
 /* sipsleuth command line: the only place that prints diagnostics and maps
  * results to exit statuses. */
 #include "sipsleuth/analyzer.h"
+#include "sipsleuth/ciout.h"
 #include "sipsleuth/decode.h"
 #include "sipsleuth/error.h"
 #include "sipsleuth/explain.h"
@@ -18,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #ifndef SLS_VERSION
 #define SLS_VERSION "0.1.0"
@@ -41,6 +44,7 @@ typedef struct options {
     const char *output;
     const char *call_id; /* show */
     int allow_incomplete;
+    int progress; /* -1 auto (stderr is a terminal), 0 never, 1 always */
     sls_config cfg;
     const char **inputs;
     size_t ninputs;
@@ -66,14 +70,15 @@ static void usage(FILE *out)
           "  explain CODE   what a SIP response code means\n"
           "\n"
           "Options:\n"
-          "  -f, --format FMT          summary: text (default) or json;\n"
-          "                            calls, transactions: text, json, ndjson or csv\n"
+          "  -f, --format FMT          text (default), json, ndjson or csv\n"
           "  -o, --output FILE         write to FILE instead of standard output\n"
           "  -w, --window DURATION     time window of the summary breakdown (default 60s;\n"
           "                            a number with s, m or h)\n"
           "      --allow-incomplete    exit 0 even if an input was truncated\n"
           "      --max-transactions N  open transactions kept at most (default 500000)\n"
           "      --max-calls N         open calls kept at most (default 200000)\n"
+          "      --progress            report progress on stderr even if it is not a terminal\n"
+          "  -q, --quiet               no progress report\n"
           "  -h, --help                this help\n"
           "  -V, --version             version\n"
           "\n"
@@ -185,7 +190,7 @@ static int parse_args(int argc, char **argv, int first, options *o)
             return -1;
         } else if (is_opt(a, "--format", "-f")) {
             rc = parse_format(opt_value(argc, argv, &i, a, "--format", "-f"), &o->format,
-                              o->cmd == CMD_CALLS || o->cmd == CMD_TRANSACTIONS);
+                              o->cmd != CMD_SHOW);
             if (rc != 0)
                 return rc;
         } else if (is_opt(a, "--output", "-o")) {
@@ -198,6 +203,10 @@ static int parse_args(int argc, char **argv, int first, options *o)
                                    "(at most 1 day), not '%s'", v ? v : "");
         } else if (strcmp(a, "--allow-incomplete") == 0) {
             o->allow_incomplete = 1;
+        } else if (strcmp(a, "--progress") == 0) {
+            o->progress = 1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            o->progress = 0;
         } else if (is_opt(a, "--max-transactions", NULL)) {
             rc = parse_count("--max-transactions",
                              opt_value(argc, argv, &i, a, "--max-transactions", NULL),
@@ -344,11 +353,57 @@ static int input_diagnostics(const sls_input *in, int allow_incomplete)
     return status;
 }
 
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reads every packet, with a progress line on stderr about twice a second
+ * when asked: on a terminal it rewrites one line, elsewhere it appends. */
+static int analyze(sls_analyzer *a, sls_input *in, int progress)
+{
+    if (!progress)
+        return sls_analyzer_run(a, in);
+    int tty = isatty(STDERR_FILENO);
+    double start = mono_s(), last = start;
+    sls_rawpkt raw;
+    int rc;
+    uint64_t frames = 0;
+    int printed = 0;
+    while ((rc = sls_input_next(in, &raw)) > 0) {
+        if ((rc = sls_analyzer_frame(a, &raw)) < 0)
+            break;
+        if ((++frames & 0x3fff) != 0)
+            continue;
+        double now = mono_s();
+        if (now - last < 0.5)
+            continue;
+        last = now;
+        uint64_t done, total;
+        sls_input_progress(in, &done, &total);
+        const sls_summary *s = sls_analyzer_summary(a);
+        char pct[16] = "";
+        if (total > 0)
+            snprintf(pct, sizeof(pct), "%3.0f%% of ", 100.0 * (double)done / (double)total);
+        fprintf(stderr, "%ssipsleuth: %s%.0f MB read, %llu packets, %llu SIP messages, %.1f s%s",
+                tty ? "\r" : "", pct, (double)(total > 0 ? total : done) / 1e6,
+                (unsigned long long)s->packets, (unsigned long long)s->sip_messages,
+                now - start, tty ? "\033[K" : "\n");
+        printed = 1;
+    }
+    if (printed && tty)
+        fputs("\r\033[K", stderr);
+    return rc < 0 ? rc : 0;
+}
+
 static int run(int argc, char **argv, int first, enum command cmd)
 {
     options o;
     memset(&o, 0, sizeof(o));
     o.cmd = cmd;
+    o.progress = -1;
     sls_config_default(&o.cfg);
     int rc = parse_args(argc, argv, first, &o);
     if (rc != 0) {
@@ -401,7 +456,7 @@ static int run(int argc, char **argv, int first, enum command cmd)
         sls_analyzer_on_call(a, ladder_call, ladder);
     }
 
-    rc = sls_analyzer_run(a, in);
+    rc = analyze(a, in, o.progress < 0 ? isatty(STDERR_FILENO) : o.progress);
     sls_analyzer_finish(a);
     int status = EXIT_OK;
     if (rc < 0) {
@@ -419,8 +474,12 @@ static int run(int argc, char **argv, int first, enum command cmd)
         sls_report_files rf;
         rc = sls_report_files_from_input(&rf, in);
         if (rc == 0) {
-            rc = o.format == FMT_JSON ? sls_report_json(out, s, &rf)
-                                      : sls_report_text(out, s, &rf);
+            switch (o.format) {
+            case FMT_JSON: rc = sls_report_json(out, s, &rf); break;
+            case FMT_NDJSON: rc = sls_report_ndjson(out, s, &rf); break;
+            case FMT_CSV: rc = sls_report_csv(out, s, &rf); break;
+            default: rc = sls_report_text(out, s, &rf); break;
+            }
             free(rf.files);
         }
         break;

@@ -201,6 +201,7 @@ static void calls_json(sls__jw *j, const sls_summary *s)
         sls__jw_u64(j, sls_outcome_name((enum sls_outcome)o), s->outcomes[o]);
     sls__jw_end_object(j);
     sls__jw_u64(j, "challenged", s->calls_challenged);
+    sls__jw_u64(j, "ringing_no_answer", s->calls_ringing_no_answer);
     sls__jw_u64(j, "failed", s->calls_failed);
     sls__jw_num(j, "failure_rate", ratio(s->calls_failed, attempts), 6);
     sls__jw_num(j, "asr", sls_summary_asr(s), 6);
@@ -252,13 +253,13 @@ static void calls_json(sls__jw *j, const sls_summary *s)
 
     sls__jw_object(j, "windows");
     sls__jw_num(j, "width_s", (double)s->window_ns / 1e9, 3);
+    /* Windows without a call are left out: a capture whose clock jumps by
+     * years would otherwise list hundreds of thousands of empty ones. */
     sls__jw_array(j, "items");
-    size_t last = 0;
-    for (size_t i = 0; i < s->nwindows; i++)
-        if (s->windows[i].attempts)
-            last = i + 1;
-    for (size_t i = 0; i < last; i++) {
+    for (size_t i = 0; i < s->nwindows; i++) {
         const sls_window_stats *w = &s->windows[i];
+        if (w->attempts == 0)
+            continue;
         sls__jw_object(j, NULL);
         sls__format_utc(s->window_origin_ns + (int64_t)i * s->window_ns, ts, sizeof(ts));
         sls__jw_str(j, "start", ts);
@@ -354,7 +355,7 @@ int sls_report_json(FILE *out, const sls_summary *s, const sls_report_files *rf)
         sls__jw_u64(&j, "messages", s->response_codes[c]);
         sls__jw_u64(&j, "transactions", s->final_codes[c]);
         sls__jw_str(&j, "reason", info.reason);
-        snprintf(code, sizeof(code), "%ux", c / 100);
+        snprintf(code, sizeof(code), "%uxx", c / 100);
         sls__jw_str(&j, "class", code);
         sls__jw_str(&j, "class_name", sls_code_class_name(info.cls));
         sls__jw_bool(&j, "final", info.is_final);

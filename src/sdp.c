@@ -64,9 +64,8 @@ static int next_line(const char *b, size_t len, size_t *pos, struct slice *line)
     size_t s = *pos;
     if (s >= len)
         return 0;
-    size_t e = s;
-    while (e < len && b[e] != '\n')
-        e++;
+    const char *nl = memchr(b + s, '\n', len - s);
+    size_t e = nl != NULL ? (size_t)(nl - b) : len;
     *pos = e < len ? e + 1 : len;
     if (e > s && b[e - 1] == '\r')
         e--;

@@ -424,7 +424,8 @@ static void span_store(sls_sipframe *f, const char *s, const value_span *v)
 }
 
 /* Starts a new header at line s[a..b) (line ending excluded). */
-static int header_line(sls_sipframe *f, const char *s, size_t a, size_t b, value_span *v)
+static int header_line(sls_sipframe *f, const char *s, size_t a, size_t b, value_span *v,
+                       int careful)
 {
     if (f->nheaders == SLS_SIPFRAME_MAX_HEADERS)
         return -SLS_CTR_SIP_TOO_MANY_HEADERS;
@@ -442,9 +443,11 @@ static int header_line(sls_sipframe *f, const char *s, size_t a, size_t b, value
             return -SLS_CTR_SIP_NUL_BYTE;
         return -SLS_CTR_SIP_BAD_HEADER_LINE;
     }
-    int r = check_nul(s, c + 1, b, c + 1);
-    if (r != 0)
-        return r;
+    if (careful) {
+        int r = check_nul(s, c + 1, b, c + 1);
+        if (r != 0)
+            return r;
+    }
     sls_sip_header *h = &f->headers[f->nheaders];
     h->name = (sls_slice){s + a, ne - a};
     h->id = header_id(s + a, ne - a);
@@ -456,8 +459,10 @@ static int header_line(sls_sipframe *f, const char *s, size_t a, size_t b, value
     return 0;
 }
 
-int sls_sipframe_parse(const char *buf, size_t len, enum sls_frame_mode mode,
-                       sls_sipframe *f)
+/* careful: check every header line for NUL bytes. *scanned receives how
+ * far the parse looked (the end of the last line it examined). */
+static int frame(const char *buf, size_t len, enum sls_frame_mode mode, sls_sipframe *f,
+                 int careful, size_t *scanned)
 {
     const int stream = mode == SLS_FRAME_STREAM;
     frame_reset(f);
@@ -492,6 +497,7 @@ int sls_sipframe_parse(const char *buf, size_t len, enum sls_frame_mode mode,
      * senders (and RFC 3261 7.5's "robust" advice) do otherwise. */
     size_t le = (size_t)(nl - s);
     size_t e = (le > 0 && s[le - 1] == '\r') ? le - 1 : le;
+    *scanned = skip + le;
     int r = parse_start_line(s, e, f);
     if (r != 0)
         return r;
@@ -507,21 +513,23 @@ int sls_sipframe_parse(const char *buf, size_t len, enum sls_frame_mode mode,
         e = (le > pos && s[le - 1] == '\r') ? le - 1 : le;
         if (e == pos) { /* the empty line: end of the header section */
             header_end = le + 1;
+            *scanned = skip + header_end;
             break;
         }
         if (is_ws(s[pos])) {
             /* RFC 3261 7.3.1: a line starting with white space continues
              * the previous header value (folding). */
+            *scanned = skip + le;
             if (!have_header)
                 return -SLS_CTR_SIP_BAD_HEADER_LINE;
-            r = check_nul(s, pos, e, v.from);
-            if (r != 0)
+            if (careful && (r = check_nul(s, pos, e, v.from)) != 0)
                 return r;
             span_add(&v, s, pos, e);
         } else {
             if (have_header)
                 span_store(f, s, &v);
-            r = header_line(f, s, pos, e, &v);
+            *scanned = skip + le;
+            r = header_line(f, s, pos, e, &v, careful);
             if (r != 0)
                 return r;
             have_header = 1;
@@ -538,6 +546,7 @@ int sls_sipframe_parse(const char *buf, size_t len, enum sls_frame_mode mode,
          * datagram cut inside a line is a truncated message. */
         if (!stream && pos == avail) {
             header_end = avail;
+            *scanned = skip + header_end;
         } else {
             if (avail >= SLS_SIPFRAME_MAX_HEADER_BYTES)
                 return -SLS_CTR_SIP_TOO_LARGE;
@@ -607,4 +616,17 @@ int sls_sipframe_parse(const char *buf, size_t len, enum sls_frame_mode mode,
     f->body = (sls_slice){s + header_end, body};
     f->msg_len = skip + header_end + body;
     return (int)f->msg_len;
+}
+
+int sls_sipframe_parse(const char *buf, size_t len, enum sls_frame_mode mode,
+                       sls_sipframe *f)
+{
+    /* NUL bytes are rare: one memchr over what the parse looked at decides
+     * whether it must be done again line by line to find out whether each
+     * NUL is allowed (RFC 3261 25.1: only as an escaped quoted-pair). */
+    size_t scanned = 0;
+    int r = frame(buf, len, mode, f, 0, &scanned);
+    if (buf != NULL && scanned > 0 && memchr(buf, '\0', scanned < len ? scanned : len) != NULL)
+        r = frame(buf, len, mode, f, 1, &scanned);
+    return r;
 }

@@ -9,6 +9,8 @@
  * What libosip2 accepts but an analyzer must not trust is checked here. */
 #include "sipsleuth/sipmsg.h"
 
+#include "util.h"
+
 #include <osipparser2/osip_parser.h>
 #include <osipparser2/osip_port.h>
 
@@ -40,9 +42,9 @@ typedef struct arena arena;
  * repeat them byte for byte), and a header parser's result depends only on
  * those bytes, so each distinct value is parsed by libosip2 once and the
  * result reused while it stays in this direct-mapped table. */
-#define MEMO_SLOTS 4096
-#define MEMO_KEY_MAX 176
-#define MEMO_OUT_MAX 120
+#define MEMO_SLOTS 16384
+#define MEMO_KEY_MAX 136
+#define MEMO_OUT_MAX 104
 
 enum memo_kind { MEMO_CALL_ID = 1, MEMO_CSEQ, MEMO_VIA, MEMO_FROM, MEMO_TO };
 
@@ -308,11 +310,13 @@ static int keep_value(sls_sipparser *p, sls_slice v, sls_str *dst)
  * and list-length ceilings above. */
 static int to_scratch(sls_sipparser *p, sls_slice v)
 {
-    unsigned items = 0;
-    for (size_t i = 0; i < v.n; i++)
-        items += v.p[i] == ';' || v.p[i] == '&';
-    if (items > OSIP_LIST_MAX)
-        return -SLS_CTR_SIP_FIELD_TOO_LONG;
+    if (v.n > OSIP_LIST_MAX) { /* shorter values cannot hold that many */
+        unsigned items = 0;
+        for (size_t i = 0; i < v.n; i++)
+            items += v.p[i] == ';' || v.p[i] == '&';
+        if (items > OSIP_LIST_MAX)
+            return -SLS_CTR_SIP_FIELD_TOO_LONG;
+    }
     return copy_value(p->scratch, sizeof p->scratch, v) < 0 ? -SLS_CTR_SIP_FIELD_TOO_LONG : 0;
 }
 
@@ -340,6 +344,8 @@ static int parse_uint(const char *s, unsigned maxdigits, uint64_t *out)
  * <> / [] brackets. */
 static sls_slice first_list_value(sls_slice v)
 {
+    if (memchr(v.p, ',', v.n) == NULL) /* the usual case: one value */
+        return v;
     int in_quote = 0, depth = 0;
     for (size_t i = 0; i < v.n; i++) {
         char c = v.p[i];
@@ -374,21 +380,7 @@ static const sls_sip_header *first_header(const sls_sipframe *f, enum sls_header
 
 static uint64_t memo_hash(enum memo_kind kind, sls_slice v)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)kind << 56) ^ v.n;
-    const char *c = v.p;
-    size_t n = v.n;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, c, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-        h ^= h >> 31;
-        c += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, c, n);
-    h = (h ^ w) * 0x94d049bb133111ebull;
-    return h ^ (h >> 29);
+    return sls__hash_bytes(v.p, v.n, (uint64_t)kind);
 }
 
 /* The slot for (kind, v), and whether it holds that value's verdict. */

@@ -4,38 +4,56 @@
 #include "sipsleuth/txn.h"
 
 #include "sipsleuth/error.h"
+#include "util.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Age lists. Every entry in a list was appended with a deadline computed
- * as (table clock at append) + (a constant of that list), and the clock never
- * goes back, so each list stays sorted by deadline. */
+/* Age lists. Every node in a list was appended with a deadline computed
+ * as (table clock at append) + (a constant of that list), or (for
+ * tombstones) as the final's time + a constant, appended in final-time
+ * order; the clock never goes back, so each list stays sorted by deadline. */
 enum age_list {
     L_WAIT,       /* no response yet (or non-INVITE with only 1xx) */
     L_PROCEEDING, /* INVITE with a provisional, no final */
-    L_COMPLETED,  /* final seen, or ACK-only entry */
+    L_SETTLE,     /* final seen: full record kept settle_ns */
+    L_TOMB,       /* reported: key kept until linger_ns after the final */
+    L_ACK,        /* ACK outside any INVITE transaction: key only */
     L_COUNT
 };
 
-typedef struct entry {
-    sls_txn t;
-    struct entry *hnext;       /* hash chain */
-    struct entry *prev, *next; /* age list */
+/* What every indexed key has: hash chain, age list, and the verdicts a
+ * tombstone still needs to classify late messages. */
+typedef struct node {
+    struct node *hnext;      /* hash chain */
+    struct node *prev, *next;/* age list */
     uint64_t hash;
     int64_t deadline;
-    int64_t last_prov_ts;
-    uint32_t final_to_hash;
-    uint8_t list;
-    uint8_t is_ack;            /* ACK outside any INVITE transaction */
     uint32_t key_len;
-    char *to_tag;              /* malloc'd, NULL until a response has one */
-    char data[];               /* key, then the strings of t */
+    uint8_t list;
+    uint8_t tomb;            /* 1: reported or ACK-only; key follows */
+    uint8_t has_final;
+    uint8_t ack_seen;
+    uint16_t final_code;
+    uint32_t final_to_hash;
+} node;
+
+typedef struct tomb {
+    node n;
+    char key[];
+} tomb;
+
+typedef struct entry {
+    node n;
+    sls_txn t;
+    int64_t last_prov_ts;
+    char *to_tag;  /* malloc'd, NULL until a response has one */
+    char data[];   /* key, then the strings of t */
 } entry;
 
 typedef struct age {
-    entry *head, *tail;
+    node *head, *tail;
 } age;
 
 struct sls_txn_table {
@@ -43,11 +61,12 @@ struct sls_txn_table {
     sls_counters *counters;
     sls_txn_done_fn done;
     void *user;
-    entry **buckets;
+    node **buckets;
     size_t nbuckets; /* power of two */
     size_t open, peak;
     age lists[L_COUNT];
     int64_t clock; /* latest capture time seen */
+    int64_t next_check; /* no deadline falls before this */
     char *key;     /* scratch for building keys */
     size_t key_cap;
 };
@@ -59,35 +78,23 @@ void sls_txn_config_default(sls_txn_config *cfg)
     cfg->timer_b_ns = 32 * SLS_NS_PER_S;
     cfg->timer_c_ns = 180 * SLS_NS_PER_S;
     cfg->linger_ns = 32 * SLS_NS_PER_S;
+    cfg->settle_ns = 4 * SLS_NS_PER_S;
     cfg->max_open = 500000;
 }
 
-/* 64-bit hash: 8 bytes at a time with a multiply-xorshift mix. Keys are
- * attacker-controlled, but the table only needs to survive them, not resist
- * them: chains are bounded by the load factor on average. */
 static uint64_t hash_bytes(const char *p, size_t n)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-        h ^= h >> 31;
-        p += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, p, n);
-    h = (h ^ w) * 0x94d049bb133111ebull;
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 32;
-    return h;
+    return sls__hash_bytes(p, n, 0);
 }
 
 static uint32_t hash32(const char *p, size_t n)
 {
     return (uint32_t)hash_bytes(p, n);
+}
+
+static const char *node_key(const node *n)
+{
+    return n->tomb ? ((const tomb *)n)->key : ((const entry *)n)->data;
 }
 
 sls_txn_table *sls_txn_table_new(const sls_txn_config *cfg,
@@ -103,6 +110,8 @@ sls_txn_table *sls_txn_table_new(const sls_txn_config *cfg,
         sls_txn_config_default(&t->cfg);
     if (t->cfg.max_open == 0)
         t->cfg.max_open = 1;
+    if (t->cfg.settle_ns > t->cfg.linger_ns)
+        t->cfg.settle_ns = t->cfg.linger_ns;
     t->counters = counters;
     t->done = done;
     t->user = user;
@@ -117,7 +126,7 @@ sls_txn_table *sls_txn_table_new(const sls_txn_config *cfg,
     return t;
 }
 
-static void list_unlink(sls_txn_table *t, entry *e)
+static void list_unlink(sls_txn_table *t, node *e)
 {
     age *l = &t->lists[e->list];
     if (e->prev != NULL)
@@ -131,12 +140,14 @@ static void list_unlink(sls_txn_table *t, entry *e)
     e->prev = e->next = NULL;
 }
 
-static void list_append(sls_txn_table *t, entry *e, enum age_list which,
+static void list_append(sls_txn_table *t, node *e, enum age_list which,
                         int64_t deadline)
 {
     age *l = &t->lists[which];
     e->list = (uint8_t)which;
     e->deadline = deadline;
+    if (deadline < t->next_check)
+        t->next_check = deadline;
     e->next = NULL;
     e->prev = l->tail;
     if (l->tail != NULL)
@@ -146,32 +157,39 @@ static void list_append(sls_txn_table *t, entry *e, enum age_list which,
     l->tail = e;
 }
 
-static void list_move(sls_txn_table *t, entry *e, enum age_list which,
+static void list_move(sls_txn_table *t, node *e, enum age_list which,
                       int64_t deadline)
 {
     list_unlink(t, e);
     list_append(t, e, which, deadline);
 }
 
-static void hash_unlink(sls_txn_table *t, entry *e)
+static void hash_unlink(sls_txn_table *t, node *e)
 {
-    entry **pp = &t->buckets[e->hash & (t->nbuckets - 1)];
+    node **pp = &t->buckets[e->hash & (t->nbuckets - 1)];
     while (*pp != NULL && *pp != e)
         pp = &(*pp)->hnext;
     if (*pp == e)
         *pp = e->hnext;
 }
 
+static void hash_insert(sls_txn_table *t, node *e)
+{
+    size_t b = e->hash & (t->nbuckets - 1);
+    e->hnext = t->buckets[b];
+    t->buckets[b] = e;
+}
+
 static void hash_grow(sls_txn_table *t)
 {
     size_t n = t->nbuckets * 2;
-    entry **b = calloc(n, sizeof(*b));
+    node **b = calloc(n, sizeof(*b));
     if (b == NULL)
         return; /* keep the old table: longer chains, still correct */
     for (size_t i = 0; i < t->nbuckets; i++) {
-        entry *e = t->buckets[i];
+        node *e = t->buckets[i];
         while (e != NULL) {
-            entry *next = e->hnext;
+            node *next = e->hnext;
             size_t j = e->hash & (n - 1);
             e->hnext = b[j];
             b[j] = e;
@@ -183,11 +201,11 @@ static void hash_grow(sls_txn_table *t)
     t->nbuckets = n;
 }
 
-static entry *lookup(const sls_txn_table *t, uint64_t h, const char *key,
-                     size_t len)
+static node *lookup(const sls_txn_table *t, uint64_t h, const char *key,
+                    size_t len)
 {
-    for (entry *e = t->buckets[h & (t->nbuckets - 1)]; e != NULL; e = e->hnext)
-        if (e->hash == h && e->key_len == len && memcmp(e->data, key, len) == 0)
+    for (node *e = t->buckets[h & (t->nbuckets - 1)]; e != NULL; e = e->hnext)
+        if (e->hash == h && e->key_len == len && memcmp(node_key(e), key, len) == 0)
             return e;
     return NULL;
 }
@@ -204,26 +222,59 @@ static bool timed_out_at(const sls_txn_table *t, const entry *e, int64_t at)
     return at - start >= t->cfg.timer_b_ns;
 }
 
-static void retire(sls_txn_table *t, entry *e, int64_t at, bool evicted)
+static void report(sls_txn_table *t, entry *e, int64_t at, bool evicted)
 {
-    list_unlink(t, e);
-    hash_unlink(t, e);
+    if (t->done == NULL)
+        return;
+    e->t.timed_out = timed_out_at(t, e, at);
+    e->t.evicted = evicted;
+    t->done(t->user, &e->t);
+}
+
+/* Unindexes and frees a node; a full entry is reported first. */
+static void retire(sls_txn_table *t, node *n, int64_t at, bool evicted)
+{
+    list_unlink(t, n);
+    hash_unlink(t, n);
     t->open--;
-    if (!e->is_ack && t->done != NULL) {
-        e->t.timed_out = timed_out_at(t, e, at);
-        e->t.evicted = evicted;
-        t->done(t->user, &e->t);
+    if (!n->tomb) {
+        entry *e = (entry *)n;
+        report(t, e, at, evicted);
+        free(e->to_tag);
+    }
+    free(n);
+}
+
+/* Reports a settled transaction and keeps only its key and verdicts until
+ * the linger ends. Without memory for the tombstone it is simply retired:
+ * a later retransmission would then open an orphan transaction. */
+static void settle(sls_txn_table *t, node *n)
+{
+    entry *e = (entry *)n;
+    tomb *tb = malloc(sizeof(*tb) + n->key_len);
+    list_unlink(t, n);
+    hash_unlink(t, n);
+    report(t, e, t->clock, false);
+    if (tb != NULL) {
+        tb->n = *n;
+        tb->n.tomb = 1;
+        memcpy(tb->key, e->data, n->key_len);
+        hash_insert(t, &tb->n);
+        /* The settle deadline was (clock at the final) + settle_ns. */
+        list_append(t, &tb->n, L_TOMB, sls__sat_add(n->deadline - t->cfg.settle_ns, t->cfg.linger_ns));
+    } else {
+        t->open--;
     }
     free(e->to_tag);
     free(e);
 }
 
-/* The open entry that is due first, or NULL. */
-static entry *earliest(const sls_txn_table *t)
+/* The node that is due first, or NULL. */
+static node *earliest(const sls_txn_table *t)
 {
-    entry *best = NULL;
+    node *best = NULL;
     for (int i = 0; i < L_COUNT; i++) {
-        entry *h = t->lists[i].head;
+        node *h = t->lists[i].head;
         if (h != NULL && (best == NULL || h->deadline < best->deadline))
             best = h;
     }
@@ -234,16 +285,26 @@ void sls_txn_table_advance(sls_txn_table *t, int64_t now_ns)
 {
     if (now_ns > t->clock)
         t->clock = now_ns;
-    entry *e;
-    while ((e = earliest(t)) != NULL && e->deadline <= t->clock)
-        retire(t, e, e->deadline, false);
+    /* next_check is a lower bound of every deadline in the lists (kept by
+     * list_append and recomputed below): nothing is due before it. */
+    if (t->clock < t->next_check)
+        return;
+    node *e;
+    while ((e = earliest(t)) != NULL && e->deadline <= t->clock) {
+        if (e->list == L_SETTLE)
+            settle(t, e);
+        else
+            retire(t, e, e->deadline, false);
+    }
+    e = earliest(t);
+    t->next_check = e != NULL ? e->deadline : sls__sat_add(t->clock, t->cfg.settle_ns);
 }
 
 void sls_txn_table_flush(sls_txn_table *t, int64_t end_ns)
 {
     if (end_ns < t->clock)
         end_ns = t->clock;
-    entry *e;
+    node *e;
     while ((e = earliest(t)) != NULL)
         retire(t, e, e->deadline < end_ns ? e->deadline : end_ns, false);
 }
@@ -253,7 +314,7 @@ void sls_txn_table_free(sls_txn_table *t)
     if (t == NULL)
         return;
     t->done = NULL;
-    entry *e;
+    node *e;
     while ((e = earliest(t)) != NULL)
         retire(t, e, t->clock, false);
     free(t->buckets);
@@ -357,17 +418,32 @@ static void copy_reason(sls_txn *x, sls_str r)
     x->final_reason[n] = '\0';
 }
 
-static entry *create(sls_txn_table *t, const sls_sipmsg *m,
-                     const sls_packet *pkt, size_t key_len, uint64_t h,
-                     bool is_ack)
+/* Makes room for one more node: above the ceiling, the node due first is
+ * retired early and counted. */
+static void make_room(sls_txn_table *t)
 {
-    if (t->open >= t->cfg.max_open) {
-        entry *victim = earliest(t);
-        if (victim != NULL) {
-            sls_count(t->counters, SLS_CTR_TXN_EVICTED);
-            retire(t, victim, t->clock, true);
-        }
+    if (t->open < t->cfg.max_open)
+        return;
+    node *victim = earliest(t);
+    if (victim != NULL) {
+        sls_count(t->counters, SLS_CTR_TXN_EVICTED);
+        retire(t, victim, t->clock, true);
     }
+}
+
+static void index_node(sls_txn_table *t, node *n)
+{
+    hash_insert(t, n);
+    if (++t->open > t->peak)
+        t->peak = t->open;
+    if (t->open > t->nbuckets)
+        hash_grow(t);
+}
+
+static entry *create(sls_txn_table *t, const sls_sipmsg *m,
+                     const sls_packet *pkt, size_t key_len, uint64_t h)
+{
+    make_room(t);
     sls_str uri = m->is_request ? m->request_uri : (sls_str){empty, 0};
     bool own_name = m->method == SLS_METHOD_OTHER;
     size_t size = sizeof(entry) + key_len + m->call_id.n + 1 + m->branch.n + 1 +
@@ -377,9 +453,8 @@ static entry *create(sls_txn_table *t, const sls_sipmsg *m,
     if (e == NULL)
         return NULL;
     memcpy(e->data, t->key, key_len);
-    e->key_len = (uint32_t)key_len;
-    e->hash = h;
-    e->is_ack = is_ack;
+    e->n.key_len = (uint32_t)key_len;
+    e->n.hash = h;
     char *cur = e->data + key_len;
     sls_txn *x = &e->t;
     x->method = m->is_request ? m->method : m->cseq_method;
@@ -404,15 +479,26 @@ static entry *create(sls_txn_table *t, const sls_sipmsg *m,
         x->server = pkt->src;
         x->server_port = pkt->sport;
     }
-
-    size_t b = h & (t->nbuckets - 1);
-    e->hnext = t->buckets[b];
-    t->buckets[b] = e;
-    if (++t->open > t->peak)
-        t->peak = t->open;
-    if (t->open > t->nbuckets)
-        hash_grow(t);
+    index_node(t, &e->n);
+    list_append(t, &e->n, L_WAIT, sls__sat_add(sls__sat_add(t->clock, t->cfg.timer_b_ns), t->cfg.linger_ns));
     return e;
+}
+
+/* An ACK that belongs to no INVITE transaction: only its key is kept, to
+ * recognise its repeats. */
+static int create_ack(sls_txn_table *t, size_t key_len, uint64_t h)
+{
+    make_room(t);
+    tomb *tb = calloc(1, sizeof(*tb) + key_len);
+    if (tb == NULL)
+        return SLS_ENOMEM;
+    memcpy(tb->key, t->key, key_len);
+    tb->n.key_len = (uint32_t)key_len;
+    tb->n.hash = h;
+    tb->n.tomb = 1;
+    index_node(t, &tb->n);
+    list_append(t, &tb->n, L_ACK, sls__sat_add(t->clock, t->cfg.linger_ns));
+    return 0;
 }
 
 static void set_to_tag(entry *e, sls_str tag)
@@ -430,8 +516,7 @@ static void set_to_tag(entry *e, sls_str tag)
     e->t.to_tag = copy;
 }
 
-static int on_request(sls_txn_table *t, entry *e, const sls_sipmsg *m,
-                      const sls_packet *pkt)
+static int on_request(sls_txn_table *t, entry *e, const sls_packet *pkt)
 {
     sls_txn *x = &e->t;
     if (x->request_seen) {
@@ -443,21 +528,20 @@ static int on_request(sls_txn_table *t, entry *e, const sls_sipmsg *m,
     x->request_seen = 1;
     x->request_ts_ns = pkt->ts_ns;
     x->request_frame = pkt->frame_no;
-    (void)m;
     if (!x->has_final && x->nprov == 0)
-        list_move(t, e, L_WAIT, t->clock + t->cfg.timer_b_ns + t->cfg.linger_ns);
+        list_move(t, &e->n, L_WAIT, sls__sat_add(sls__sat_add(t->clock, t->cfg.timer_b_ns), t->cfg.linger_ns));
     return SLS_TXN_EV_REQUEST;
 }
 
-static int on_ack(sls_txn_table *t, entry *e, const sls_packet *pkt)
+static int on_ack(entry *e, const sls_packet *pkt)
 {
-    (void)t;
     sls_txn *x = &e->t;
     if (x->ack_seen) {
         x->ack_retrans++;
         return SLS_TXN_EV_ACK_RETRANS;
     }
     x->ack_seen = 1;
+    e->n.ack_seen = 1;
     x->ack_ts_ns = pkt->ts_ns;
     return SLS_TXN_EV_ACK;
 }
@@ -487,12 +571,12 @@ static int on_response(sls_txn_table *t, entry *e, const sls_sipmsg *m,
             /* RFC 3261 17.1.1.2: a provisional moves an INVITE client
              * transaction to Proceeding, where Timer B no longer runs. */
             if (x->method == SLS_METHOD_INVITE)
-                list_move(t, e, L_PROCEEDING, t->clock + t->cfg.timer_c_ns);
+                list_move(t, &e->n, L_PROCEEDING, sls__sat_add(t->clock, t->cfg.timer_c_ns));
         }
         return SLS_TXN_EV_PROVISIONAL;
     }
     if (x->has_final) {
-        if (m->status == x->final_code && to_hash == e->final_to_hash) {
+        if (m->status == x->final_code && to_hash == e->n.final_to_hash) {
             x->response_retrans++;
             return SLS_TXN_EV_RESPONSE_RETRANS;
         }
@@ -503,11 +587,32 @@ static int on_response(sls_txn_table *t, entry *e, const sls_sipmsg *m,
     x->has_final = 1;
     x->final_code = m->status;
     x->final_ts_ns = pkt->ts_ns;
-    e->final_to_hash = to_hash;
+    e->n.has_final = 1;
+    e->n.final_code = (uint16_t)m->status;
+    e->n.final_to_hash = to_hash;
     copy_reason(x, m->reason);
     set_to_tag(e, m->to_tag);
-    list_move(t, e, L_COMPLETED, t->clock + t->cfg.linger_ns);
+    list_move(t, &e->n, L_SETTLE, sls__sat_add(t->clock, t->cfg.settle_ns));
     return SLS_TXN_EV_FINAL;
+}
+
+/* A message of a transaction already reported: only its verdicts are left
+ * (the summary still counts what it was). */
+static int on_tomb(sls_txn_table *t, node *n, const sls_sipmsg *m)
+{
+    if (m->is_request) {
+        if (m->method != SLS_METHOD_ACK)
+            return SLS_TXN_EV_REQUEST_RETRANS;
+        if (n->ack_seen)
+            return SLS_TXN_EV_ACK_RETRANS;
+        n->ack_seen = 1;
+        return SLS_TXN_EV_ACK;
+    }
+    uint32_t to_hash = m->to_tag.n ? hash32(m->to_tag.p, m->to_tag.n) : 0;
+    if (m->status < 200 || (m->status == n->final_code && to_hash == n->final_to_hash))
+        return SLS_TXN_EV_RESPONSE_RETRANS;
+    sls_count(t->counters, SLS_CTR_TXN_EXTRA_FINAL);
+    return SLS_TXN_EV_EXTRA_FINAL;
 }
 
 int sls_txn_table_message(sls_txn_table *t, const sls_sipmsg *m,
@@ -521,39 +626,37 @@ int sls_txn_table_message(sls_txn_table *t, const sls_sipmsg *m,
     if (klen < 0)
         return (int)klen;
     uint64_t h = hash_bytes(t->key, (size_t)klen);
-    entry *e = lookup(t, h, t->key, (size_t)klen);
+    node *n = lookup(t, h, t->key, (size_t)klen);
     bool is_ack = m->is_request && m->method == SLS_METHOD_ACK;
 
-    if (is_ack && (e == NULL || e->is_ack)) {
+    if (is_ack && n == NULL) {
         /* Not part of an INVITE transaction: the ACK of a 2xx has a branch
          * of its own (RFC 3261 13.2.2.4). Keep it only to see repeats. */
         klen = build_key(t, m, true);
         if (klen < 0)
             return (int)klen;
         h = hash_bytes(t->key, (size_t)klen);
-        entry *a = lookup(t, h, t->key, (size_t)klen);
-        if (a != NULL)
+        if (lookup(t, h, t->key, (size_t)klen) != NULL)
             return SLS_TXN_EV_ACK_RETRANS;
-        a = create(t, m, pkt, (size_t)klen, h, true);
-        if (a == NULL)
-            return SLS_ENOMEM;
-        list_append(t, a, L_COMPLETED, t->clock + t->cfg.linger_ns);
-        return SLS_TXN_EV_ACK_2XX;
+        int rc = create_ack(t, (size_t)klen, h);
+        return rc < 0 ? rc : SLS_TXN_EV_ACK_2XX;
     }
+    if (n != NULL && n->tomb)
+        return on_tomb(t, n, m);
 
-    int ev;
+    entry *e = (entry *)n;
     if (e == NULL) {
         if (!m->is_request && m->cseq_method == SLS_METHOD_ACK)
             return SLS_TXN_EV_EXTRA_FINAL; /* a response to ACK: never valid */
-        e = create(t, m, pkt, (size_t)klen, h, false);
+        e = create(t, m, pkt, (size_t)klen, h);
         if (e == NULL)
             return SLS_ENOMEM;
-        list_append(t, e, L_WAIT, t->clock + t->cfg.timer_b_ns + t->cfg.linger_ns);
     }
+    int ev;
     if (is_ack)
-        ev = on_ack(t, e, pkt);
+        ev = on_ack(e, pkt);
     else if (m->is_request)
-        ev = on_request(t, e, m, pkt);
+        ev = on_request(t, e, pkt);
     else
         ev = on_response(t, e, m, pkt);
     if (txn_out != NULL)

@@ -377,6 +377,50 @@ START_TEST(test_unknown_method_keeps_its_name)
 }
 END_TEST
 
+START_TEST(test_settled_transaction_is_reported_then_remembered_by_key)
+{
+    sls_txn_table *t = table();
+    sls_sipmsg reg = request(SLS_METHOD_REGISTER, "REGISTER", "z9hG4bK-r", "c", 1);
+    ck_assert_int_eq(feed(t, &reg, 0, 1), SLS_TXN_EV_REQUEST);
+    sls_sipmsg ok = response(&reg, 200, "t");
+    ck_assert_int_eq(feed(t, &ok, MS(20), 0), SLS_TXN_EV_FINAL);
+    ck_assert_int_eq(feed(t, &ok, MS(520), 0), SLS_TXN_EV_RESPONSE_RETRANS);
+    /* Reported once the settle time (4 s) passed... */
+    sls_txn_table_advance(t, SEC(1700000000) + MS(4021));
+    ck_assert_uint_eq(log_.n, 1);
+    ck_assert_uint_eq(log_.t[0].response_retrans, 1);
+    /* ...but its key still recognises repeats until the linger (32 s). */
+    ck_assert_int_eq(feed(t, &reg, SEC(10), 1), SLS_TXN_EV_REQUEST_RETRANS);
+    ck_assert_int_eq(feed(t, &ok, SEC(10), 0), SLS_TXN_EV_RESPONSE_RETRANS);
+    sls_sipmsg other = response(&reg, 500, "t");
+    ck_assert_int_eq(feed(t, &other, SEC(11), 0), SLS_TXN_EV_EXTRA_FINAL);
+    ck_assert_uint_eq(log_.n, 1);
+    ck_assert_uint_eq(sls_txn_table_open(t), 1);
+    /* After the linger the same request is a new transaction. */
+    ck_assert_int_eq(feed(t, &reg, SEC(33), 1), SLS_TXN_EV_REQUEST);
+    sls_txn_table_flush(t, SEC(1700000040));
+    ck_assert_uint_eq(log_.n, 2);
+    sls_txn_table_free(t);
+}
+END_TEST
+
+START_TEST(test_ack_of_settled_failure_still_joins_it)
+{
+    sls_txn_table *t = table();
+    sls_sipmsg inv = request(SLS_METHOD_INVITE, "INVITE", "z9hG4bK-1", "c", 1);
+    feed(t, &inv, 0, 1);
+    sls_sipmsg busy = response(&inv, 486, "x");
+    feed(t, &busy, MS(10), 0);
+    sls_txn_table_advance(t, SEC(1700000000) + SEC(5));
+    ck_assert_uint_eq(log_.n, 1);
+    sls_sipmsg ack = request(SLS_METHOD_ACK, "ACK", "z9hG4bK-1", "c", 1);
+    ck_assert_int_eq(feed(t, &ack, SEC(6), 1), SLS_TXN_EV_ACK);
+    ck_assert_int_eq(feed(t, &ack, SEC(7), 1), SLS_TXN_EV_ACK_RETRANS);
+    ck_assert_uint_eq(sls_txn_table_open(t), 1);
+    sls_txn_table_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("txn");
@@ -395,6 +439,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_open_transactions_are_bounded_and_evictions_counted);
     tcase_add_test(tc, test_many_transactions_grow_table_and_all_retire);
     tcase_add_test(tc, test_unknown_method_keeps_its_name);
+    tcase_add_test(tc, test_settled_transaction_is_reported_then_remembered_by_key);
+    tcase_add_test(tc, test_ack_of_settled_failure_still_joins_it);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -64,7 +64,10 @@ int sls_outcome_is_failure(enum sls_outcome o);
 typedef struct sls_call_config {
     int64_t timer_b_ns;   /* 32 s */
     int64_t timer_c_ns;   /* 180 s */
-    int64_t linger_ns;    /* 32 s kept after the call settled */
+    int64_t linger_ns;    /* 32 s kept after a redirection (the UAC may
+                             follow it with the same Call-ID) or a BYE
+                             without a response yet */
+    int64_t settle_ns;    /* 4 s kept after a failure or a BYE's final */
     int64_t idle_ns;      /* answered call without BYE: retired after this
                              much silence (4 h) */
     size_t max_open;      /* ceiling on open calls (200000) */
@@ -148,6 +151,12 @@ void sls_call_table_advance(sls_call_table *t, int64_t now_ns);
 void sls_call_table_flush(sls_call_table *t, int64_t end_ns);
 
 size_t sls_call_table_peak(const sls_call_table *t);
+
+/* Whether retired calls carry their details: the codecs offered and the
+ * explanation (on by default). A summary reads neither, and they are the
+ * costly part of a call, so the analyzer turns them off unless something
+ * reads the calls themselves. */
+void sls_call_table_detail(sls_call_table *t, int on);
 
 /* Builds the one-sentence explanation of c into buf. */
 void sls_call_explain(const sls_call *c, char *buf, size_t len);

@@ -40,16 +40,43 @@ enum sls_counter_kind {
     X(SKIPPED, VLAN_TOO_DEEP, "vlan-too-deep")                             \
     X(SKIPPED, IPV4_TRUNCATED, "ipv4-truncated")                           \
     X(SKIPPED, IPV4_BAD_HEADER, "ipv4-bad-header")                         \
-    X(SKIPPED, IPV4_FRAGMENT, "ipv4-fragment")                             \
     X(SKIPPED, IPV6_TRUNCATED, "ipv6-truncated")                           \
     X(SKIPPED, IPV6_BAD_HEADER, "ipv6-bad-header")                         \
-    X(SKIPPED, IPV6_FRAGMENT, "ipv6-fragment")                             \
     X(SKIPPED, IPV6_EXT_TOO_DEEP, "ipv6-ext-too-deep")                     \
     X(SKIPPED, UDP_TRUNCATED, "udp-truncated")                             \
     X(SKIPPED, UDP_BAD_LENGTH, "udp-bad-length")                           \
     X(SKIPPED, TCP_TRUNCATED, "tcp-truncated")                             \
     X(SKIPPED, TCP_BAD_HEADER, "tcp-bad-header")                           \
     X(SKIPPED, TCP_NOT_ANALYSED, "tcp-not-analysed")                       \
+    /* IP reassembly (defrag.c): a held fragment counts once, */           \
+    /* and each datagram dropped counts once more, by reason */            \
+    X(OTHER, IPV4_FRAGMENT, "ipv4-fragment")                               \
+    X(OTHER, IPV6_FRAGMENT, "ipv6-fragment")                               \
+    X(OTHER, FRAG_DUPLICATE, "ip-fragment-duplicate")                      \
+    X(SKIPPED, FRAG_OVERLAP, "ip-fragment-overlap")                        \
+    X(SKIPPED, FRAG_BAD, "ip-fragment-bad")                                \
+    X(SKIPPED, FRAG_TOO_BIG, "ip-fragment-too-big")                        \
+    X(SKIPPED, FRAG_LIMIT, "ip-fragment-limit")                            \
+    X(SKIPPED, FRAG_TIMEOUT, "ip-fragment-timeout")                        \
+    X(SKIPPED, FRAG_INCOMPLETE, "ip-fragment-incomplete")                  \
+    /* tunnels and other carriers (decode.c, hep.c) */                     \
+    X(SKIPPED, ENCAP_TOO_DEEP, "encap-too-deep")                           \
+    X(SKIPPED, GRE_TRUNCATED, "gre-truncated")                             \
+    X(SKIPPED, GRE_BAD_HEADER, "gre-bad-header")                           \
+    X(SKIPPED, GRE_UNSUPPORTED, "gre-unsupported")                         \
+    X(SKIPPED, PPP_TRUNCATED, "ppp-truncated")                             \
+    X(SKIPPED, PPP_BAD_HEADER, "ppp-bad-header")                           \
+    X(SKIPPED, MPLS_TRUNCATED, "mpls-truncated")                           \
+    X(SKIPPED, MPLS_TOO_DEEP, "mpls-too-deep")                             \
+    X(SKIPPED, GTP_BAD_HEADER, "gtp-bad-header")                           \
+    X(SKIPPED, SCTP_TRUNCATED, "sctp-truncated")                           \
+    X(SKIPPED, SCTP_BAD_CHUNK, "sctp-bad-chunk")                           \
+    X(SKIPPED, SCTP_FRAGMENT, "sctp-fragment-not-reassembled")             \
+    X(OTHER, SCTP_NO_DATA, "sctp-no-data")                                 \
+    X(OTHER, SCTP_NOT_SIP, "sctp-not-sip")                                 \
+    X(SKIPPED, HEP_BAD, "hep-bad")                                         \
+    X(SKIPPED, HEP_ZLIB_ERROR, "hep-zlib-error")                           \
+    X(OTHER, HEP_NOT_SIP, "hep-not-sip")                                   \
     /* malformed SIP: start line found, message unusable */                \
     X(MALFORMED, SIP_BAD_START_LINE, "sip-bad-start-line")                 \
     X(MALFORMED, SIP_BAD_VERSION, "sip-bad-version")                       \
@@ -78,6 +105,22 @@ enum sls_counter_kind {
     X(ANOMALY, SIP_CONTENT_LENGTH_EXCEEDS, "sip-content-length-exceeds")   \
     X(ANOMALY, SIP_TRAILING_BYTES, "sip-trailing-bytes")                   \
     X(ANOMALY, SIP_MULTIPLE_CONTENT_LENGTH, "sip-multiple-content-length") \
+    /* TCP streams and SIP over WebSocket: counts events, never bytes */  \
+    X(SKIPPED, TCP_GAP, "tcp-gap")                                         \
+    X(SKIPPED, TCP_GAP_MESSAGE_CUT, "tcp-gap-message-cut")                 \
+    X(SKIPPED, TCP_RESYNC, "tcp-resync")                                   \
+    X(SKIPPED, TCP_MIDSTREAM_SKIP, "tcp-midstream-skip")                   \
+    X(SKIPPED, TCP_ABANDONED, "tcp-abandoned-message")                     \
+    X(SKIPPED, TCP_OOO_LIMIT, "tcp-ooo-limit")                             \
+    X(SKIPPED, TCP_BUFFER_LIMIT, "tcp-buffer-limit")                       \
+    X(SKIPPED, TCP_TOTAL_LIMIT, "tcp-total-buffer-limit")                  \
+    X(SKIPPED, TCP_STREAM_LIMIT, "tcp-stream-limit")                       \
+    X(SKIPPED, TLS_NOT_ANALYSED, "tls-connection-not-analysed")            \
+    X(SKIPPED, WS_BAD_FRAME, "ws-bad-frame")                               \
+    X(SKIPPED, WS_COMPRESSED, "ws-compressed-message")                     \
+    X(OTHER, WS_NOT_SIP, "ws-message-not-sip")                             \
+    X(OTHER, TCP_IDLE_EVICTED, "tcp-idle-evicted")                         \
+    X(ANOMALY, TCP_OVERLAP_CONFLICT, "tcp-overlap-conflict")               \
     /* transaction table */                                                \
     X(ANOMALY, TXN_EVICTED, "txn-evicted")                                 \
     X(ANOMALY, TXN_EXTRA_FINAL, "txn-extra-final")                         \

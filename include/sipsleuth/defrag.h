@@ -28,7 +28,10 @@ void sls_defrag_config_default(sls_defrag_config *cfg);
 
 typedef struct sls_defrag sls_defrag;
 
+/* cfg NULL means defaults; a zero limit or timeout is invalid. counters must
+ * outlive d. Returns NULL on invalid arguments or when out of memory. */
 sls_defrag *sls_defrag_new(const sls_defrag_config *cfg, sls_counters *counters);
+/* Frees every datagram in progress without counting them. Accepts NULL. */
 void sls_defrag_free(sls_defrag *d);
 
 /* One fragment of an IP datagram: the addresses (family 4 or 6), the upper
@@ -38,6 +41,11 @@ void sls_defrag_free(sls_defrag *d);
  *   1  the datagram is complete: *out and *out_len give its payload (the
  *      transport header onwards), valid until the next call on d;
  *   0  held (or dropped: counted).
+ * Each call returning 0 counts exactly one counter: IPV4_FRAGMENT or
+ * IPV6_FRAGMENT when the fragment is held, else why it was not
+ * (FRAG_DUPLICATE, FRAG_OVERLAP, FRAG_BAD, FRAG_TOO_BIG, FRAG_LIMIT). Other
+ * datagrams evicted to make room count FRAG_LIMIT each, and expired ones
+ * FRAG_TIMEOUT. data may point into the previous *out.
  */
 int sls_defrag_add(sls_defrag *d, int64_t ts_ns, const sls_addr *src,
                    const sls_addr *dst, uint8_t proto, uint32_t id,
@@ -46,6 +54,10 @@ int sls_defrag_add(sls_defrag *d, int64_t ts_ns, const sls_addr *src,
 
 /* Drops datagrams older than the timeout at now_ns (counted). */
 void sls_defrag_advance(sls_defrag *d, int64_t now_ns);
+
+/* End of capture: drops every datagram still missing fragments, each counted
+ * as FRAG_INCOMPLETE. */
+void sls_defrag_flush(sls_defrag *d);
 
 /* Datagrams in progress. */
 size_t sls_defrag_pending(const sls_defrag *d);

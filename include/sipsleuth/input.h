@@ -33,6 +33,7 @@ typedef struct sls_file_info {
     const char *linktype_name; /* pcap_datalink_val_to_name(), or "DLT_<n>" */
     uint64_t packets;      /* packets read from this file */
     int64_t first_ts_ns, last_ts_ns; /* 0 when the file had no packets */
+    uint64_t size;         /* bytes, for a regular file; 0 otherwise */
     enum sls_file_state state;
     char message[256];     /* libpcap's words for a failure, "" otherwise */
 } sls_file_info;
@@ -53,6 +54,10 @@ int sls_input_next(sls_input *in, sls_rawpkt *pkt);
 size_t sls_input_file_count(const sls_input *in);
 /* Valid until sls_input_free. */
 const sls_file_info *sls_input_file(const sls_input *in, size_t i);
+
+/* Bytes read so far over all inputs, and the total of the regular files'
+ * sizes (0 when an input is a pipe): for progress reports. */
+void sls_input_progress(const sls_input *in, uint64_t *done, uint64_t *total);
 
 /* Accepts NULL. */
 void sls_input_free(sls_input *in);

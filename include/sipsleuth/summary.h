@@ -143,6 +143,15 @@ uint64_t sls_summary_call_attempts(const sls_summary *s);
 double sls_summary_asr(const sls_summary *s);
 double sls_summary_ner(const sls_summary *s);
 
+/* dst += src, exactly: counts add, histograms add bucket by bucket (so
+ * merged percentiles equal those of one run over both inputs), peaks and
+ * last timestamps take the maximum, first timestamps the minimum, methods,
+ * peers and windows are joined by name, address and absolute start time.
+ * Returns 0; SLS_EINVAL if the window widths differ or a window start is
+ * not aligned to its width; SLS_ENOMEM (dst is then partly merged but
+ * still valid to free). */
+int sls_summary_merge(sls_summary *dst, const sls_summary *src);
+
 /* Outcome bucket of a transaction. */
 enum sls_bucket sls_txn_bucket(const sls_txn *t);
 

@@ -37,7 +37,8 @@ void sls_tcp_config_default(sls_tcp_config *cfg);
 /* Called for every SIP message framed from a stream. f points into memory
  * valid only during the call. pkt describes the segment that completed the
  * message (addresses, ports, TCP transport, its capture time); its payload
- * and payload_len are set to the message bytes. */
+ * and payload_len are set to the message bytes (over WebSocket: the whole
+ * WebSocket message). fn must not call back into the table. */
 typedef void (*sls_stream_msg_fn)(void *user, const sls_sipframe *f,
                                   const sls_packet *pkt);
 

@@ -12,10 +12,14 @@
  * branch of its own) is kept only to recognise its retransmissions; it is not
  * a transaction and is never reported as one.
  *
- * Ageing is by capture time. A transaction is retired (reported once through
- * the done callback, then freed):
- *   - final response seen: linger after the first final (default 32 s,
- *     RFC 3261 Timer J/K/H scale) to absorb retransmissions;
+ * Ageing is by capture time. A transaction is reported once through the
+ * done callback:
+ *   - final response seen: settle_ns (4 s) after the first final, so that
+ *     the ACK and the first retransmissions are in its record; it then
+ *     shrinks to a tombstone (its key and its final response only) that
+ *     lives until linger_ns (32 s, RFC 3261 Timer J/K/H scale) after the
+ *     final to recognise later retransmissions, which are still counted in
+ *     the summary (not in the already reported record);
  *   - no response at all: Timer B/F (32 s) plus the linger; it is timed out;
  *   - INVITE with a provisional but no final: Timer C (180 s, RFC 3261
  *     16.6 step 11) after the last provisional; it is then timed out;
@@ -38,7 +42,8 @@
 typedef struct sls_txn_config {
     int64_t timer_b_ns; /* no response: timed out after this (32 s) */
     int64_t timer_c_ns; /* INVITE proceeding: timed out after this (180 s) */
-    int64_t linger_ns;  /* kept after the final response (32 s) */
+    int64_t linger_ns;  /* key kept after the final response (32 s) */
+    int64_t settle_ns;  /* full record kept after the final response (4 s) */
     size_t max_open;    /* ceiling on open transactions (500000) */
 } sls_txn_config;
 
@@ -128,8 +133,9 @@ void sls_txn_table_free(sls_txn_table *t);
 /* Accounts one valid SIP message seen in pkt. Retires transactions whose
  * time has come (by pkt->ts_ns) first. Returns the event, or a negative
  * SLS_E* code (SLS_ENOMEM). *txn_out, when not NULL, receives the transaction
- * (NULL for SLS_TXN_EV_ACK_2XX and ACK retransmissions outside a
- * transaction); it stays valid until the next call on the table. */
+ * (NULL for SLS_TXN_EV_ACK_2XX, ACK retransmissions outside a transaction
+ * and messages of a transaction already reported); it stays valid until the
+ * next call on the table. */
 int sls_txn_table_message(sls_txn_table *t, const sls_sipmsg *m,
                           const sls_packet *pkt, const sls_txn **txn_out);
 
@@ -140,7 +146,8 @@ void sls_txn_table_advance(sls_txn_table *t, int64_t now_ns);
  * timed_out against end_ns. */
 void sls_txn_table_flush(sls_txn_table *t, int64_t end_ns);
 
-/* Open transactions (ACK-only entries included) and the high-water mark. */
+/* Entries held (transactions, tombstones and ACK entries) and the
+ * high-water mark. */
 size_t sls_txn_table_open(const sls_txn_table *t);
 size_t sls_txn_table_peak(const sls_txn_table *t);
 
