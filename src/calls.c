@@ -53,6 +53,7 @@ void sls_call_config_default(sls_call_config *cfg)
     cfg->settle_ns = 4 * SLS_NS_PER_S;
     cfg->idle_ns = 4 * 3600 * SLS_NS_PER_S;
     cfg->max_open = 200000;
+    cfg->max_bytes = (size_t)40 << 20;
 }
 
 /* Age lists, each sorted by deadline because deadlines are the table clock
@@ -96,6 +97,8 @@ struct sls_call_table {
     int64_t clock;
     int64_t next_check; /* lower bound of every deadline in the lists */
     int detail;         /* fill codecs and explanation */
+    size_t bytes;       /* allocated for open calls */
+    char explanation[SLS_CALL_MAX_EXPLANATION];
 };
 
 static uint64_t hash_bytes(const char *p, size_t n)
@@ -116,6 +119,8 @@ sls_call_table *sls_call_table_new(const sls_call_config *cfg,
         sls_call_config_default(&t->cfg);
     if (t->cfg.max_open == 0)
         t->cfg.max_open = 1;
+    if (t->cfg.max_bytes == 0)
+        t->cfg.max_bytes = SIZE_MAX;
     t->counters = counters;
     t->done = done;
     t->user = user;
@@ -242,6 +247,7 @@ static void retire(sls_call_table *t, centry *e, int64_t at, bool evicted)
     if (*pp == e)
         *pp = e->hnext;
     t->open--;
+    t->bytes -= sizeof(*e) + e->call_id_len + 1;
     if (t->done != NULL) {
         sls_call *c = &e->c;
         c->outcome = outcome_of(t, e, at);
@@ -249,8 +255,10 @@ static void retire(sls_call_table *t, centry *e, int64_t at, bool evicted)
         c->dialogs = e->nto;
         if (c->outcome == SLS_OUTCOME_NO_ANSWER && !e->cur_has_final && e->cur_prov == 0)
             c->prov_before_final = 0;
+        t->explanation[0] = '\0';
         if (t->detail)
-            sls_call_explain(c, c->explanation, sizeof(c->explanation));
+            sls_call_explain(c, t->explanation, sizeof(t->explanation));
+        c->explanation = t->explanation;
         t->done(t->user, c);
     }
     free(e);
@@ -362,16 +370,17 @@ static const sls_slice *header(const sls_sipframe *f, enum sls_header_id id)
 static centry *create(sls_call_table *t, const sls_sipmsg *m, const sls_packet *pkt,
                       uint64_t h)
 {
-    if (t->open >= t->cfg.max_open) {
-        centry *victim = earliest(t);
-        if (victim != NULL) {
-            sls_count(t->counters, SLS_CTR_CALL_EVICTED);
-            retire(t, victim, t->clock, true);
-        }
+    size_t size = sizeof(centry) + m->call_id.n + 1;
+    centry *victim;
+    while ((t->open >= t->cfg.max_open || t->bytes + size > t->cfg.max_bytes) &&
+           (victim = earliest(t)) != NULL) {
+        sls_count(t->counters, SLS_CTR_CALL_EVICTED);
+        retire(t, victim, t->clock, true);
     }
-    centry *e = calloc(1, sizeof(*e) + m->call_id.n + 1);
+    centry *e = calloc(1, size);
     if (e == NULL)
         return NULL;
+    t->bytes += size;
     memcpy(e->data, m->call_id.p, m->call_id.n);
     e->call_id_len = m->call_id.n;
     e->hash = h;

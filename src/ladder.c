@@ -119,7 +119,8 @@ void sls_ladder_call(sls_ladder *l, const sls_call *c)
         return;
     l->call = *c;
     l->call.call_id = l->call_id;
-    memcpy(l->explanation, c->explanation, sizeof(l->explanation));
+    l->call.explanation = l->explanation;
+    snprintf(l->explanation, sizeof(l->explanation), "%s", c->explanation);
     l->have_call = 1;
 }
 

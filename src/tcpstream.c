@@ -1645,8 +1645,8 @@ static void fin_dir(sls_tcp_table *t, tcp_dir *d, uint32_t fin_seq,
 void sls_tcp_config_default(sls_tcp_config *cfg)
 {
     cfg->max_stream_bytes = 256u * 1024u + SLS_SIPFRAME_MAX_BODY_BYTES;
-    cfg->max_total_bytes = (size_t)256u << 20;
-    cfg->max_streams = 200000;
+    cfg->max_total_bytes = (size_t)32u << 20; /* with the tables: RSS under 100 MB */
+    cfg->max_streams = 65536;
     cfg->max_ooo_segments = 64;
     cfg->idle_ns = 300 * NS_PER_S;
 }

@@ -37,6 +37,7 @@ typedef struct node {
     uint8_t ack_seen;
     uint16_t final_code;
     uint32_t final_to_hash;
+    uint32_t size;           /* bytes allocated for this node */
 } node;
 
 typedef struct tomb {
@@ -64,6 +65,7 @@ struct sls_txn_table {
     node **buckets;
     size_t nbuckets; /* power of two */
     size_t open, peak;
+    size_t bytes;  /* allocated for entries and tombstones */
     age lists[L_COUNT];
     int64_t clock; /* latest capture time seen */
     int64_t next_check; /* no deadline falls before this */
@@ -79,7 +81,8 @@ void sls_txn_config_default(sls_txn_config *cfg)
     cfg->timer_c_ns = 180 * SLS_NS_PER_S;
     cfg->linger_ns = 32 * SLS_NS_PER_S;
     cfg->settle_ns = 4 * SLS_NS_PER_S;
-    cfg->max_open = 500000;
+    cfg->max_open = 1000000;
+    cfg->max_bytes = (size_t)48 << 20;
 }
 
 static uint64_t hash_bytes(const char *p, size_t n)
@@ -110,6 +113,8 @@ sls_txn_table *sls_txn_table_new(const sls_txn_config *cfg,
         sls_txn_config_default(&t->cfg);
     if (t->cfg.max_open == 0)
         t->cfg.max_open = 1;
+    if (t->cfg.max_bytes == 0)
+        t->cfg.max_bytes = SIZE_MAX;
     if (t->cfg.settle_ns > t->cfg.linger_ns)
         t->cfg.settle_ns = t->cfg.linger_ns;
     t->counters = counters;
@@ -237,6 +242,7 @@ static void retire(sls_txn_table *t, node *n, int64_t at, bool evicted)
     list_unlink(t, n);
     hash_unlink(t, n);
     t->open--;
+    t->bytes -= n->size;
     if (!n->tomb) {
         entry *e = (entry *)n;
         report(t, e, at, evicted);
@@ -251,13 +257,17 @@ static void retire(sls_txn_table *t, node *n, int64_t at, bool evicted)
 static void settle(sls_txn_table *t, node *n)
 {
     entry *e = (entry *)n;
-    tomb *tb = malloc(sizeof(*tb) + n->key_len);
+    size_t tsize = sizeof(tomb) + n->key_len;
+    tomb *tb = malloc(tsize);
     list_unlink(t, n);
     hash_unlink(t, n);
+    t->bytes -= n->size;
     report(t, e, t->clock, false);
     if (tb != NULL) {
         tb->n = *n;
         tb->n.tomb = 1;
+        tb->n.size = (uint32_t)tsize;
+        t->bytes += tsize;
         memcpy(tb->key, e->data, n->key_len);
         hash_insert(t, &tb->n);
         /* The settle deadline was (clock at the final) + settle_ns. */
@@ -418,14 +428,13 @@ static void copy_reason(sls_txn *x, sls_str r)
     x->final_reason[n] = '\0';
 }
 
-/* Makes room for one more node: above the ceiling, the node due first is
- * retired early and counted. */
-static void make_room(sls_txn_table *t)
+/* Makes room for one more node of `need` bytes: above a ceiling, the nodes
+ * due first are retired early and counted. */
+static void make_room(sls_txn_table *t, size_t need)
 {
-    if (t->open < t->cfg.max_open)
-        return;
-    node *victim = earliest(t);
-    if (victim != NULL) {
+    node *victim;
+    while ((t->open >= t->cfg.max_open || t->bytes + need > t->cfg.max_bytes) &&
+           (victim = earliest(t)) != NULL) {
         sls_count(t->counters, SLS_CTR_TXN_EVICTED);
         retire(t, victim, t->clock, true);
     }
@@ -433,6 +442,7 @@ static void make_room(sls_txn_table *t)
 
 static void index_node(sls_txn_table *t, node *n)
 {
+    t->bytes += n->size;
     hash_insert(t, n);
     if (++t->open > t->peak)
         t->peak = t->open;
@@ -443,15 +453,16 @@ static void index_node(sls_txn_table *t, node *n)
 static entry *create(sls_txn_table *t, const sls_sipmsg *m,
                      const sls_packet *pkt, size_t key_len, uint64_t h)
 {
-    make_room(t);
     sls_str uri = m->is_request ? m->request_uri : (sls_str){empty, 0};
     bool own_name = m->method == SLS_METHOD_OTHER;
     size_t size = sizeof(entry) + key_len + m->call_id.n + 1 + m->branch.n + 1 +
                   m->from_tag.n + 1 + uri.n + 1 +
                   (own_name ? m->method_name.n + 1 : 0);
+    make_room(t, size);
     entry *e = calloc(1, size);
     if (e == NULL)
         return NULL;
+    e->n.size = (uint32_t)size;
     memcpy(e->data, t->key, key_len);
     e->n.key_len = (uint32_t)key_len;
     e->n.hash = h;
@@ -488,10 +499,12 @@ static entry *create(sls_txn_table *t, const sls_sipmsg *m,
  * recognise its repeats. */
 static int create_ack(sls_txn_table *t, size_t key_len, uint64_t h)
 {
-    make_room(t);
-    tomb *tb = calloc(1, sizeof(*tb) + key_len);
+    size_t size = sizeof(tomb) + key_len;
+    make_room(t, size);
+    tomb *tb = calloc(1, size);
     if (tb == NULL)
         return SLS_ENOMEM;
+    tb->n.size = (uint32_t)size;
     memcpy(tb->key, t->key, key_len);
     tb->n.key_len = (uint32_t)key_len;
     tb->n.hash = h;

@@ -27,7 +27,7 @@ static void on_call(void *user, const sls_call *c)
     ck_assert_uint_lt(s->n, 8);
     s->c[s->n] = *c;
     snprintf(s->call_id[s->n], 64, "%s", c->call_id);
-    memcpy(s->explanation[s->n], c->explanation, SLS_CALL_MAX_EXPLANATION);
+    snprintf(s->explanation[s->n], SLS_CALL_MAX_EXPLANATION, "%s", c->explanation);
     s->n++;
 }
 

@@ -1634,8 +1634,8 @@ START_TEST(test_default_config_and_free_of_null)
     sls_tcp_config cfg;
     sls_tcp_config_default(&cfg);
     ck_assert_uint_eq(cfg.max_stream_bytes, 256u * 1024u + SLS_SIPFRAME_MAX_BODY_BYTES);
-    ck_assert_uint_eq(cfg.max_total_bytes, (size_t)256u << 20);
-    ck_assert_uint_eq(cfg.max_streams, 200000);
+    ck_assert_uint_eq(cfg.max_total_bytes, (size_t)32u << 20);
+    ck_assert_uint_eq(cfg.max_streams, 65536);
     ck_assert_uint_eq(cfg.max_ooo_segments, 64);
     ck_assert_int_eq(cfg.idle_ns, 300 * SEC);
     sls_counters ctr;

@@ -71,6 +71,7 @@ typedef struct sls_call_config {
     int64_t idle_ns;      /* answered call without BYE: retired after this
                              much silence (4 h) */
     size_t max_open;      /* ceiling on open calls (200000) */
+    size_t max_bytes;     /* ceiling on their memory (40 MiB) */
 } sls_call_config;
 
 void sls_call_config_default(sls_call_config *cfg);
@@ -125,7 +126,8 @@ typedef struct sls_call {
     char codecs[SLS_CALL_MAX_TEXT];     /* offered in the first INVITE SDP */
     unsigned prov_before_final;         /* last provisional code before a
                                            failure (183 -> "after early media") */
-    char explanation[SLS_CALL_MAX_EXPLANATION];
+    const char *explanation;            /* "" when detail is off; valid
+                                           during the done callback */
 } sls_call;
 
 typedef void (*sls_call_done_fn)(void *user, const sls_call *c);

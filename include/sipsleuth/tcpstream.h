@@ -26,8 +26,8 @@
 
 typedef struct sls_tcp_config {
     size_t max_stream_bytes;  /* buffered per direction: 256 KiB + body cap */
-    size_t max_total_bytes;   /* buffered over all streams: 256 MiB */
-    size_t max_streams;       /* directions tracked: 200000 */
+    size_t max_total_bytes;   /* buffered over all streams: 32 MiB */
+    size_t max_streams;       /* directions tracked: 65536 */
     size_t max_ooo_segments;  /* out-of-order segments held per direction: 64 */
     int64_t idle_ns;          /* a direction idle this long is dropped: 300 s */
 } sls_tcp_config;

@@ -25,8 +25,9 @@
  *     16.6 step 11) after the last provisional; it is then timed out;
  *   - at sls_txn_table_flush (end of capture), whatever is still open; it is
  *     timed out if the same limits had passed by the end of the capture.
- * Memory follows the open transactions: at most max_open are kept; above that
- * the one closest to retirement is retired early and counted (TXN_EVICTED). */
+ * Memory follows the open transactions: at most max_open entries and
+ * max_bytes of them are kept; above that the one closest to retirement is
+ * retired early and counted (TXN_EVICTED). */
 #ifndef SIPSLEUTH_TXN_H
 #define SIPSLEUTH_TXN_H
 
@@ -44,7 +45,8 @@ typedef struct sls_txn_config {
     int64_t timer_c_ns; /* INVITE proceeding: timed out after this (180 s) */
     int64_t linger_ns;  /* key kept after the final response (32 s) */
     int64_t settle_ns;  /* full record kept after the final response (4 s) */
-    size_t max_open;    /* ceiling on open transactions (500000) */
+    size_t max_open;    /* ceiling on entries held (1000000) */
+    size_t max_bytes;   /* ceiling on their memory (48 MiB) */
 } sls_txn_config;
 
 void sls_txn_config_default(sls_txn_config *cfg);
