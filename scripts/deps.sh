@@ -12,7 +12,7 @@ packages=(
   jq valgrind                        # end-to-end and memory tests
   libxml2-utils python3 python3-jsonschema  # JUnit and JSON Schema checks
   clang libclang-rt-14-dev           # libFuzzer targets (scripts/fuzz-ci.sh)
-  wireshark-common time              # editcap mutations, peak RSS (tests/)
+  wireshark-common tshark time       # editcap mutations, timing oracle, peak RSS (tests/)
 )
 
 missing=()

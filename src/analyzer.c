@@ -163,7 +163,7 @@ static void sip_message(sls_analyzer *a, const sls_sipframe *f,
 void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt)
 {
     sls_summary *s = a->summary;
-    if (pkt->transport == SLS_TRANSPORT_TCP) {
+    if (pkt->transport == SLS_TRANSPORT_TCP && !pkt->whole) {
         /* RFC 3261 18.3: on a stream, messages are framed by
          * Content-Length; the stream stage delivers them in order. */
         sls_tcp_segment(a->tcp, pkt);
@@ -218,7 +218,8 @@ int sls_analyzer_run(sls_analyzer *a, sls_input *in)
 
 void sls_analyzer_finish(sls_analyzer *a)
 {
-    sls_tcp_flush(a->tcp); /* what the streams still hold comes first */
+    sls_decoder_finish(a->decoder); /* fragments that never completed */
+    sls_tcp_flush(a->tcp);          /* what the streams still hold comes next */
     sls_txn_table_flush(a->txns, a->summary->last_ts_ns);
     sls_call_table_flush(a->calls, a->summary->last_ts_ns);
     a->summary->txn_peak_open = sls_txn_table_peak(a->txns);

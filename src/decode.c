@@ -126,12 +126,29 @@
 #define BSD_AF_INET6_FREEBSD 28u /* FreeBSD, DragonFly */
 #define BSD_AF_INET6_DARWIN 30u  /* macOS, iOS */
 
+/* An SCTP user message being reassembled from DATA chunk fragments
+ * (RFC 9260 6.9): the fragments of one message carry consecutive TSNs on
+ * one stream, the first with B, the last with E. */
+#define SCTP_PARTIALS 64
+#define SCTP_MESSAGE_MAX 65536u
+
+struct sctp_partial {
+    uint8_t used;
+    sls_addr src, dst;
+    uint16_t sport, dport, stream;
+    uint32_t next_tsn;
+    int64_t ts_ns;  /* of the first fragment, for replacing the oldest */
+    size_t len;
+    uint8_t *buf;   /* SCTP_MESSAGE_MAX bytes, allocated on first use */
+};
+
 struct sls_decoder {
     sls_counters *counters;
     sls_packet_sink sink;
     void *user;
     sls_defrag *defrag;       /* IPv4 and IPv6 reassembly */
     sls__hep_inflater *hep;   /* created on the first compressed payload */
+    struct sctp_partial sctp[SCTP_PARTIALS];
 };
 
 /* One frame being decoded: the packet is filled layer by layer on the
@@ -299,6 +316,7 @@ static int decode_hep(struct frame *f, sls__cur c)
     f->pkt.transport = m.transport;
     f->pkt.tcp_flags = 0;
     f->pkt.tcp_seq = 0;
+    f->pkt.whole = 1;
     if (m.has_ts)
         f->pkt.ts_ns = m.ts_ns;
     f->pkt.payload = m.payload;
@@ -386,11 +404,104 @@ static int decode_tcp(struct frame *f, struct ip_payload pl)
     return deliver(f);
 }
 
+/* The partial message of this stream, or a slot to start one in (the
+ * oldest partial is given up when all are taken, and counted). */
+static struct sctp_partial *sctp_slot(struct frame *f, uint16_t stream, int create)
+{
+    sls_decoder *d = f->d;
+    struct sctp_partial *free_slot = NULL, *oldest = NULL;
+    for (size_t i = 0; i < SCTP_PARTIALS; i++) {
+        struct sctp_partial *p = &d->sctp[i];
+        if (!p->used) {
+            if (free_slot == NULL)
+                free_slot = p;
+            continue;
+        }
+        if (p->stream == stream && p->sport == f->pkt.sport && p->dport == f->pkt.dport &&
+            memcmp(&p->src, &f->pkt.src, sizeof(p->src)) == 0 &&
+            memcmp(&p->dst, &f->pkt.dst, sizeof(p->dst)) == 0)
+            return p;
+        if (oldest == NULL || p->ts_ns < oldest->ts_ns)
+            oldest = p;
+    }
+    if (!create)
+        return NULL;
+    if (free_slot == NULL) {
+        sls_count(d->counters, SLS_CTR_SCTP_FRAGMENT);
+        free_slot = oldest;
+    }
+    return free_slot;
+}
+
+/* One DATA chunk fragment (not B+E). Returns what deliver() returned when
+ * it completed a message, else 0 (held, or counted). */
+static int sctp_fragment(struct frame *f, unsigned flags, uint32_t tsn, uint16_t stream,
+                         const uint8_t *data, size_t n)
+{
+    int first = (flags & SCTP_FLAG_B) != 0, last = (flags & SCTP_FLAG_E) != 0;
+    struct sctp_partial *p = sctp_slot(f, stream, first);
+    if (p == NULL) {
+        /* Its first fragment was not captured. */
+        sls_count(f->d->counters, SLS_CTR_SCTP_FRAGMENT);
+        return 0;
+    }
+    if (!first) {
+        if (!p->used) {
+            /* Its first fragment was not captured. */
+            sls_count(f->d->counters, SLS_CTR_SCTP_FRAGMENT);
+            return 0;
+        }
+        if (tsn != p->next_tsn) {
+            if ((int32_t)(tsn - p->next_tsn) < 0) {
+                /* a retransmitted fragment already used */
+                sls_count(f->d->counters, SLS_CTR_SCTP_FRAGMENT_HELD);
+                return 0;
+            }
+            sls_count(f->d->counters, SLS_CTR_SCTP_FRAGMENT); /* a gap */
+            p->used = 0;
+            return 0;
+        }
+    }
+    if (first) {
+        if (p->used)
+            sls_count(f->d->counters, SLS_CTR_SCTP_FRAGMENT); /* never ended */
+        if (p->buf == NULL && (p->buf = malloc(SCTP_MESSAGE_MAX)) == NULL) {
+            sls_count(f->d->counters, SLS_CTR_SCTP_FRAGMENT);
+            return 0;
+        }
+        p->used = 1;
+        p->src = f->pkt.src;
+        p->dst = f->pkt.dst;
+        p->sport = f->pkt.sport;
+        p->dport = f->pkt.dport;
+        p->stream = stream;
+        p->ts_ns = f->pkt.ts_ns;
+        p->len = 0;
+    }
+    if (n > SCTP_MESSAGE_MAX - p->len) {
+        sls_count(f->d->counters, SLS_CTR_SCTP_FRAGMENT);
+        p->used = 0;
+        return 0;
+    }
+    memcpy(p->buf + p->len, data, n);
+    p->len += n;
+    p->next_tsn = tsn + 1;
+    if (!last) {
+        sls_count(f->d->counters, SLS_CTR_SCTP_FRAGMENT_HELD);
+        return 0;
+    }
+    p->used = 0;
+    f->pkt.payload = p->buf;
+    f->pkt.payload_len = p->len;
+    return deliver(f);
+}
+
 /* RFC 9260 3: common header, then chunks (type, flags, length without the
  * padding to 4 octets). Every DATA chunk (3.3.1) and I-DATA chunk (RFC 8260
  * 2.1) that holds a whole user message (B and E both set) is delivered as
- * one SCTP packet; fragments of a user message are counted, not
- * reassembled; control chunks are skipped. The checksum is not verified
+ * one SCTP packet; DATA fragments of a user message are reassembled (6.9)
+ * per stream and delivered when the last one comes; I-DATA fragments are
+ * counted; control chunks are skipped. The checksum is not verified
  * (offload writes it after the capture point, as for IPv4). */
 static int decode_sctp(struct frame *f, struct ip_payload pl)
 {
@@ -434,6 +545,15 @@ static int decode_sctp(struct frame *f, struct ip_payload pl)
              * violation. */
             counted++;
             drop(f, SLS_CTR_SCTP_BAD_CHUNK);
+        } else if (type == SCTP_CHUNK_DATA && (flags & (SCTP_FLAG_B | SCTP_FLAG_E)) !=
+                                                 (SCTP_FLAG_B | SCTP_FLAG_E)) {
+            int r = sctp_fragment(f, flags, sls__cur_be32_at(&pl.cur, off + 4),
+                                  sls__cur_be16_at(&pl.cur, off + 8), pl.cur.p + off + hdr,
+                                  clen - hdr);
+            if (r > 0)
+                delivered += r;
+            else
+                counted++; /* held or counted: not "no data" */
         } else if (hdr != 0 && (flags & (SCTP_FLAG_B | SCTP_FLAG_E)) !=
                                    (SCTP_FLAG_B | SCTP_FLAG_E)) {
             counted++;
@@ -1141,12 +1261,19 @@ void sls_decoder_free(sls_decoder *d)
         return;
     sls_defrag_free(d->defrag);
     sls__hep_inflater_free(d->hep);
+    for (size_t i = 0; i < SCTP_PARTIALS; i++)
+        free(d->sctp[i].buf);
     free(d);
 }
 
 void sls_decoder_finish(sls_decoder *d)
 {
     sls_defrag_flush(d->defrag);
+    for (size_t i = 0; i < SCTP_PARTIALS; i++)
+        if (d->sctp[i].used) {
+            sls_count(d->counters, SLS_CTR_SCTP_FRAGMENT); /* never completed */
+            d->sctp[i].used = 0;
+        }
 }
 
 int sls_decode_linktype_supported(int dlt)

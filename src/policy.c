@@ -1460,8 +1460,8 @@ static void evaluate_baseline(const sls_policy *p, enum base_metric b, const sls
         "answer-seizure ratio must not drop by more than the rate margin",
         "post-dial delay p95 must not grow by more than the time margin",
         "response time p95 must not grow by more than the time margin",
-        "rate of final 4xx responses (401/407 challenges excluded) must not grow by more "
-        "than the rate margin",
+        ("rate of final 4xx responses (401/407 challenges excluded) must not grow by more "
+         "than the rate margin"),
         "rate of final 5xx responses must not grow by more than the rate margin",
         "rate of final 6xx responses must not grow by more than the rate margin"};
     static const enum sls_metric metric[B_COUNT] = {

@@ -74,6 +74,7 @@ enum sls_counter_kind {
     X(SKIPPED, SCTP_FRAGMENT, "sctp-fragment-not-reassembled")             \
     X(OTHER, SCTP_NO_DATA, "sctp-no-data")                                 \
     X(OTHER, SCTP_NOT_SIP, "sctp-not-sip")                                 \
+    X(OTHER, SCTP_FRAGMENT_HELD, "sctp-fragment")                          \
     X(SKIPPED, HEP_BAD, "hep-bad")                                         \
     X(SKIPPED, HEP_ZLIB_ERROR, "hep-zlib-error")                           \
     X(OTHER, HEP_NOT_SIP, "hep-not-sip")                                   \

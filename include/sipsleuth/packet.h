@@ -35,6 +35,9 @@ typedef struct sls_packet {
     uint16_t sport, dport;
     uint8_t transport;  /* enum sls_transport */
     uint8_t tcp_flags;  /* TCP only */
+    uint8_t whole;      /* 1: the payload is one whole message whatever the
+                           transport (HEP carries TCP messages this way), so
+                           it is framed like a datagram, not reassembled */
     uint32_t tcp_seq;   /* TCP only */
     const uint8_t *payload;
     size_t payload_len;
