@@ -89,7 +89,7 @@ static void call_done(void *user, const sls_call *c)
 {
     (void)user;
     CHECK((unsigned)c->outcome < SLS_OUTCOME_COUNT);
-    CHECK(strlen(c->explanation) < sizeof(c->explanation));
+    CHECK(c->explanation != NULL && strlen(c->explanation) < SLS_CALL_MAX_EXPLANATION);
     char buf[SLS_CALL_MAX_EXPLANATION];
     sls_call_explain(c, buf, sizeof(buf));
     sls_call_explain(c, buf, 8); /* truncation */
