@@ -4,10 +4,12 @@
 
 #include "sipsleuth/error.h"
 #include "sipsleuth/explain.h"
+#include "agelist.h"
 #include "util.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +66,9 @@ enum age_list { L_WAIT, L_PROCEEDING, L_SETTLED, L_SHORT, L_ANSWERED, L_COUNT };
 
 typedef struct centry {
     sls_call c;
-    struct centry *hnext, *prev, *next;
+    struct centry *hnext;
+    sls__age_link age;
     uint64_t hash;
-    int64_t deadline;
-    uint8_t list;
     size_t call_id_len;
     /* Current initial INVITE attempt. */
     uint32_t cur_cseq;
@@ -82,10 +83,6 @@ typedef struct centry {
     char data[]; /* Call-ID */
 } centry;
 
-typedef struct age {
-    centry *head, *tail;
-} age;
-
 struct sls_call_table {
     sls_call_config cfg;
     sls_counters *counters;
@@ -93,9 +90,9 @@ struct sls_call_table {
     void *user;
     centry **buckets;
     size_t nbuckets, open, peak;
-    age lists[L_COUNT];
+    sls__age_list lists[L_COUNT];
+    sls__ages ages;
     int64_t clock;
-    int64_t next_check; /* lower bound of every deadline in the lists */
     int detail;         /* fill codecs and explanation */
     size_t bytes;       /* allocated for open calls */
     char explanation[SLS_CALL_MAX_EXPLANATION];
@@ -125,6 +122,8 @@ sls_call_table *sls_call_table_new(const sls_call_config *cfg,
     t->done = done;
     t->user = user;
     t->detail = 1;
+    t->ages.lists = t->lists;
+    t->ages.nlists = L_COUNT;
     t->nbuckets = 1024;
     t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
     if (t->buckets == NULL) {
@@ -139,53 +138,29 @@ void sls_call_table_detail(sls_call_table *t, int on)
     t->detail = on;
 }
 
+static centry *entry_of(sls__age_link *l)
+{
+    return l == NULL ? NULL : (centry *)(void *)((char *)l - offsetof(centry, age));
+}
+
 static void list_unlink(sls_call_table *t, centry *e)
 {
-    age *l = &t->lists[e->list];
-    if (e->prev != NULL)
-        e->prev->next = e->next;
-    else
-        l->head = e->next;
-    if (e->next != NULL)
-        e->next->prev = e->prev;
-    else
-        l->tail = e->prev;
-    e->prev = e->next = NULL;
+    sls__age_unlink(&t->ages, &e->age);
 }
 
-static void list_append(sls_call_table *t, centry *e, enum age_list which,
-                        int64_t deadline)
+static void list_append(sls_call_table *t, centry *e, enum age_list which, int64_t deadline)
 {
-    age *l = &t->lists[which];
-    e->list = (uint8_t)which;
-    e->deadline = deadline;
-    if (deadline < t->next_check)
-        t->next_check = deadline;
-    e->next = NULL;
-    e->prev = l->tail;
-    if (l->tail != NULL)
-        l->tail->next = e;
-    else
-        l->head = e;
-    l->tail = e;
+    sls__age_append(&t->ages, &e->age, which, deadline);
 }
 
-static void list_move(sls_call_table *t, centry *e, enum age_list which,
-                      int64_t deadline)
+static void list_move(sls_call_table *t, centry *e, enum age_list which, int64_t deadline)
 {
-    list_unlink(t, e);
-    list_append(t, e, which, deadline);
+    sls__age_move(&t->ages, &e->age, which, deadline);
 }
 
 static centry *earliest(const sls_call_table *t)
 {
-    centry *best = NULL;
-    for (int i = 0; i < L_COUNT; i++) {
-        centry *h = t->lists[i].head;
-        if (h != NULL && (best == NULL || h->deadline < best->deadline))
-            best = h;
-    }
-    return best;
+    return entry_of(sls__age_earliest(&t->ages));
 }
 
 static enum sls_outcome outcome_of(const sls_call_table *t, const centry *e,
@@ -268,13 +243,12 @@ void sls_call_table_advance(sls_call_table *t, int64_t now_ns)
 {
     if (now_ns > t->clock)
         t->clock = now_ns;
-    if (t->clock < t->next_check)
+    if (t->clock < t->ages.next_check)
         return;
     centry *e;
-    while ((e = earliest(t)) != NULL && e->deadline <= t->clock)
-        retire(t, e, e->deadline, false);
-    e = earliest(t);
-    t->next_check = e != NULL ? e->deadline : sls__sat_add(t->clock, t->cfg.settle_ns);
+    while ((e = earliest(t)) != NULL && e->age.deadline <= t->clock)
+        retire(t, e, e->age.deadline, false);
+    sls__age_rearm(&t->ages, t->clock, t->cfg.settle_ns);
 }
 
 void sls_call_table_flush(sls_call_table *t, int64_t end_ns)
@@ -283,7 +257,7 @@ void sls_call_table_flush(sls_call_table *t, int64_t end_ns)
         end_ns = t->clock;
     centry *e;
     while ((e = earliest(t)) != NULL)
-        retire(t, e, e->deadline < end_ns ? e->deadline : end_ns, false);
+        retire(t, e, e->age.deadline < end_ns ? e->age.deadline : end_ns, false);
 }
 
 void sls_call_table_free(sls_call_table *t)
@@ -529,7 +503,7 @@ int sls_call_table_message(sls_call_table *t, const sls_sipmsg *m,
         e->cur_has_final = 0;
         e->cur_prov = 0;
         c->end_ts_ns = pkt->ts_ns;
-        if (e->list != L_WAIT || e->c.attempts > 1)
+        if (e->age.list != L_WAIT || e->c.attempts > 1)
             list_move(t, e, L_WAIT, sls__sat_add(sls__sat_add(t->clock, t->cfg.timer_b_ns), t->cfg.linger_ns));
         return 0;
     }

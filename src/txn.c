@@ -4,9 +4,11 @@
 #include "sipsleuth/txn.h"
 
 #include "sipsleuth/error.h"
+#include "agelist.h"
 #include "util.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,11 +29,9 @@ enum age_list {
  * tombstone still needs to classify late messages. */
 typedef struct node {
     struct node *hnext;      /* hash chain */
-    struct node *prev, *next;/* age list */
+    sls__age_link age;
     uint64_t hash;
-    int64_t deadline;
     uint32_t key_len;
-    uint8_t list;
     uint8_t tomb;            /* 1: reported or ACK-only; key follows */
     uint8_t has_final;
     uint8_t ack_seen;
@@ -53,10 +53,6 @@ typedef struct entry {
     char data[];   /* key, then the strings of t */
 } entry;
 
-typedef struct age {
-    node *head, *tail;
-} age;
-
 struct sls_txn_table {
     sls_txn_config cfg;
     sls_counters *counters;
@@ -66,9 +62,9 @@ struct sls_txn_table {
     size_t nbuckets; /* power of two */
     size_t open, peak;
     size_t bytes;  /* allocated for entries and tombstones */
-    age lists[L_COUNT];
+    sls__age_list lists[L_COUNT];
+    sls__ages ages;
     int64_t clock; /* latest capture time seen */
-    int64_t next_check; /* no deadline falls before this */
     char *key;     /* scratch for building keys */
     size_t key_cap;
 };
@@ -122,6 +118,8 @@ sls_txn_table *sls_txn_table_new(const sls_txn_config *cfg,
     t->user = user;
     t->nbuckets = 1024;
     t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+    t->ages.lists = t->lists;
+    t->ages.nlists = L_COUNT;
     t->key_cap = 4096;
     t->key = malloc(t->key_cap);
     if (t->buckets == NULL || t->key == NULL) {
@@ -131,42 +129,24 @@ sls_txn_table *sls_txn_table_new(const sls_txn_config *cfg,
     return t;
 }
 
+static node *node_of(sls__age_link *l)
+{
+    return l == NULL ? NULL : (node *)(void *)((char *)l - offsetof(node, age));
+}
+
+static void list_append(sls_txn_table *t, node *e, enum age_list which, int64_t deadline)
+{
+    sls__age_append(&t->ages, &e->age, which, deadline);
+}
+
+static void list_move(sls_txn_table *t, node *e, enum age_list which, int64_t deadline)
+{
+    sls__age_move(&t->ages, &e->age, which, deadline);
+}
+
 static void list_unlink(sls_txn_table *t, node *e)
 {
-    age *l = &t->lists[e->list];
-    if (e->prev != NULL)
-        e->prev->next = e->next;
-    else
-        l->head = e->next;
-    if (e->next != NULL)
-        e->next->prev = e->prev;
-    else
-        l->tail = e->prev;
-    e->prev = e->next = NULL;
-}
-
-static void list_append(sls_txn_table *t, node *e, enum age_list which,
-                        int64_t deadline)
-{
-    age *l = &t->lists[which];
-    e->list = (uint8_t)which;
-    e->deadline = deadline;
-    if (deadline < t->next_check)
-        t->next_check = deadline;
-    e->next = NULL;
-    e->prev = l->tail;
-    if (l->tail != NULL)
-        l->tail->next = e;
-    else
-        l->head = e;
-    l->tail = e;
-}
-
-static void list_move(sls_txn_table *t, node *e, enum age_list which,
-                      int64_t deadline)
-{
-    list_unlink(t, e);
-    list_append(t, e, which, deadline);
+    sls__age_unlink(&t->ages, &e->age);
 }
 
 static void hash_unlink(sls_txn_table *t, node *e)
@@ -271,7 +251,8 @@ static void settle(sls_txn_table *t, node *n)
         memcpy(tb->key, e->data, n->key_len);
         hash_insert(t, &tb->n);
         /* The settle deadline was (clock at the final) + settle_ns. */
-        list_append(t, &tb->n, L_TOMB, sls__sat_add(n->deadline - t->cfg.settle_ns, t->cfg.linger_ns));
+        list_append(t, &tb->n, L_TOMB,
+                    sls__sat_add(n->age.deadline - t->cfg.settle_ns, t->cfg.linger_ns));
     } else {
         t->open--;
     }
@@ -282,13 +263,7 @@ static void settle(sls_txn_table *t, node *n)
 /* The node that is due first, or NULL. */
 static node *earliest(const sls_txn_table *t)
 {
-    node *best = NULL;
-    for (int i = 0; i < L_COUNT; i++) {
-        node *h = t->lists[i].head;
-        if (h != NULL && (best == NULL || h->deadline < best->deadline))
-            best = h;
-    }
-    return best;
+    return node_of(sls__age_earliest(&t->ages));
 }
 
 void sls_txn_table_advance(sls_txn_table *t, int64_t now_ns)
@@ -297,17 +272,16 @@ void sls_txn_table_advance(sls_txn_table *t, int64_t now_ns)
         t->clock = now_ns;
     /* next_check is a lower bound of every deadline in the lists (kept by
      * list_append and recomputed below): nothing is due before it. */
-    if (t->clock < t->next_check)
+    if (t->clock < t->ages.next_check)
         return;
     node *e;
-    while ((e = earliest(t)) != NULL && e->deadline <= t->clock) {
-        if (e->list == L_SETTLE)
+    while ((e = earliest(t)) != NULL && e->age.deadline <= t->clock) {
+        if (e->age.list == L_SETTLE)
             settle(t, e);
         else
-            retire(t, e, e->deadline, false);
+            retire(t, e, e->age.deadline, false);
     }
-    e = earliest(t);
-    t->next_check = e != NULL ? e->deadline : sls__sat_add(t->clock, t->cfg.settle_ns);
+    sls__age_rearm(&t->ages, t->clock, t->cfg.settle_ns);
 }
 
 void sls_txn_table_flush(sls_txn_table *t, int64_t end_ns)
@@ -316,7 +290,7 @@ void sls_txn_table_flush(sls_txn_table *t, int64_t end_ns)
         end_ns = t->clock;
     node *e;
     while ((e = earliest(t)) != NULL)
-        retire(t, e, e->deadline < end_ns ? e->deadline : end_ns, false);
+        retire(t, e, e->age.deadline < end_ns ? e->age.deadline : end_ns, false);
 }
 
 void sls_txn_table_free(sls_txn_table *t)
