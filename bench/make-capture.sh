@@ -13,12 +13,13 @@
 #   unavail        4     4  INVITE 100 503 ACK
 #   error          2     4  INVITE 100 500 ACK
 #   auth           5    10  INVITE 401 ACK INVITE(credentials) 100 180 200 ACK BYE 200
-#   cancel         5     7  INVITE 100 180 CANCEL 200 487 ACK (CANCEL after 0-1 s)
+#   cancel         5     7  INVITE 100 180 CANCEL 200 487 ACK (CANCEL after 0.1-1 s)
 #   noanswer       1     3  INVITE sent 3 times (0, 0.5, 1.5 s), no response
 #                           (1 INVITE over TCP: no retransmission on TCP)
 #
-# Call k (k = 0, 1, ...) gets outcome slot (37 k mod 100) and a hold or ring
-# time of (7919 k mod 1001) ms, so the counts depend on SIZE only.
+# Call k (k = 0, 1, ...) gets outcome slot (37 k mod 100), a hold time of
+# (7919 k mod 1001) ms if answered, a ring time of 100 + (7919 k mod 901) ms
+# before a CANCEL, so the counts depend on SIZE only.
 # The SDP of every call has its own media port (SIPp [auto_media_port]:
 # 6000 + 4 n mod 10000 for the caller, 20000 + ... for the callee), as on a
 # real trunk. With one media port for all calls, tshark's RTP conversation
@@ -95,8 +96,36 @@ mkdir -p "$(dirname "$OUT")"
 OUT=$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")
 META=$OUT.meta
 
-# The cache key: what determines the content of the capture.
-KEY="calls=$CALLS transport=$TRANSPORT recipe=$(cat "$0" "$SCEN/uac.xml" "$SCEN/uas.xml" | sha256sum | cut -c1-16)"
+# ----------------------------------------------------------- the call mix
+# One line per call: outcome;ms before BYE or CANCEL;INVITE copies if unanswered.
+# Also writes mix.tsv: outcome, calls, SIP messages.
+MIX_AWK='
+BEGIN {
+    split("answer busy notfound unavail error auth cancel noanswer", name, " ")
+    split("70 8 5 4 2 5 5 1", per100, " ")
+    split("7 5 4 4 4 10 7 3", msgs, " ")
+    if (tr == "tcp") msgs[8] = 1
+    slot = 0
+    for (o = 1; o <= 8; o++)
+        for (j = 0; j < per100[o]; j++) outcome[slot++] = o
+    print "SEQUENTIAL" > csv
+    for (k = 0; k < n; k++) {
+        o = outcome[(k * 37) % 100]
+        ms = (name[o] == "cancel") ? 100 + (k * 7919) % 901 : (k * 7919) % 1001
+        printf "%s;%d;%d;\n", name[o], ms, (tr == "tcp" ? 1 : 3) > csv
+        calls[o]++
+        total += msgs[o]
+    }
+    for (o = 1; o <= 8; o++)
+        printf "%s\t%d\t%d\n", name[o], calls[o], calls[o] * msgs[o] > tsv
+    printf "total\t%d\t%d\n", n, total > tsv
+}'
+
+# The cache key: what determines the content of the capture: the mix, the
+# scenarios, and RECIPE, to be changed by hand when the way of capturing
+# changes (filter, ports, SIPp options that change the messages).
+RECIPE=1
+KEY="calls=$CALLS transport=$TRANSPORT recipe=$( { echo "$RECIPE"; echo "$MIX_AWK"; cat "$SCEN/uac.xml" "$SCEN/uas.xml"; } | sha256sum | cut -c1-16)"
 # (a capture made at another call rate is reused unless --rate asks for one)
 if [ $FORCE = 0 ] && [ -s "$OUT" ] && [ -f "$META" ] && grep -qxF "key: $KEY" "$META" &&
    { [ -z "$RATE" ] || grep -qxF "rate_cps: $RATE" "$META"; }; then
@@ -157,29 +186,7 @@ forget() {
     PIDS=("${keep[@]}")
 }
 
-# ----------------------------------------------------------- the call mix
-# One line per call: outcome;ms before BYE or CANCEL;INVITE copies if unanswered.
-# Also writes mix.tsv: outcome, calls, SIP messages.
-awk -v n="$CALLS" -v tr="$TRANSPORT" -v csv="$WORK/calls.csv" -v tsv="$WORK/mix.tsv" '
-BEGIN {
-    split("answer busy notfound unavail error auth cancel noanswer", name, " ")
-    split("70 8 5 4 2 5 5 1", per100, " ")
-    split("7 5 4 4 4 10 7 3", msgs, " ")
-    if (tr == "tcp") msgs[8] = 1
-    slot = 0
-    for (o = 1; o <= 8; o++)
-        for (j = 0; j < per100[o]; j++) outcome[slot++] = o
-    print "SEQUENTIAL" > csv
-    for (k = 0; k < n; k++) {
-        o = outcome[(k * 37) % 100]
-        printf "%s;%d;%d;\n", name[o], (k * 7919) % 1001, (tr == "tcp" ? 1 : 3) > csv
-        calls[o]++
-        total += msgs[o]
-    }
-    for (o = 1; o <= 8; o++)
-        printf "%s\t%d\t%d\n", name[o], calls[o], calls[o] * msgs[o] > tsv
-    printf "total\t%d\t%d\n", n, total > tsv
-}'
+awk -v n="$CALLS" -v tr="$TRANSPORT" -v csv="$WORK/calls.csv" -v tsv="$WORK/mix.tsv" "$MIX_AWK"
 MESSAGES=$(awk -F'\t' '$1 == "total" { print $3 }' "$WORK/mix.tsv")
 
 # ------------------------------------------------------ namespace, capture
@@ -206,7 +213,7 @@ grep -q "listening on" "$WORK/tcpdump.log" || die "tcpdump did not start"
 # Hard limit for each SIPp process: the run at RATE, the longest call, slack.
 LIMIT_S=$(( CALLS / RATE + 60 ))
 case $TRANSPORT in udp) SIPP_T=u1; SS=-Hlun ;; tcp) SIPP_T=t1; SS=-Hltn ;; esac
-SIPP_COMMON=(-nostdin -t "$SIPP_T" -trace_err -trace_screen -default_behaviors all,-bye
+SIPP_COMMON=(-nostdin -t "$SIPP_T" -trace_err -trace_screen -default_behaviors "all,-bye"
              -recv_timeout 20s -timeout "${LIMIT_S}s" -timeout_error
              -buff_size 4194304 -max_recv_loops 5000 -max_sched_loops 5000)
 
@@ -216,11 +223,11 @@ SIPP_COMMON=(-nostdin -t "$SIPP_T" -trace_err -trace_screen -default_behaviors a
 UAS_PID=$!
 PIDS+=("$UAS_PID")
 for _ in $(seq 100); do
-    in_ns ss $SS "sport = :$UAS_PORT" | grep -q . && break
+    in_ns ss "$SS" "sport = :$UAS_PORT" | grep -q . && break
     kill -0 "$UAS_PID" 2>/dev/null || break
     sleep 0.1
 done
-in_ns ss $SS "sport = :$UAS_PORT" | grep -q . || die "SIPp UAS did not start (see $WORK/uas.log)"
+in_ns ss "$SS" "sport = :$UAS_PORT" | grep -q . || die "SIPp UAS did not start (see $WORK/uas.log)"
 
 rc=0
 (cd "$WORK" && exec timeout -s KILL $((LIMIT_S + 10)) ip netns exec "$NS" \

@@ -158,8 +158,8 @@ static int read_codes(rd *r, json_t *obj, const char *path, uint64_t *codes)
     if (!json_is_object(obj))
         return fail(r, SLS_EINVAL, "%s: expected an object", path);
     json_object_foreach(obj, k, v) {
-        unsigned c;
-        uint64_t n;
+        unsigned c = 0;
+        uint64_t n = 0;
         if (code_key(r, path, k, &c) < 0 || as_u64(r, v, path, k, &n) < 0)
             return r->rc;
         codes[c] += n;
@@ -204,7 +204,7 @@ static int parse_utc(const char *s, int64_t *out)
 
 static int read_hist(rd *r, const json_t *obj, const char *path, sls_hist *h)
 {
-    uint64_t count, n;
+    uint64_t count = 0, n = 0;
     sls_hist_init(h);
     if (get_u64(r, obj, path, "count", &count) < 0 || get_u64(r, obj, path, "max", &h->max_ms) < 0 ||
         get_u64(r, obj, path, "sum", &h->sum_ms) < 0)
@@ -215,7 +215,7 @@ static int read_hist(rd *r, const json_t *obj, const char *path, sls_hist *h)
     const char *k;
     json_t *v;
     json_object_foreach(b, k, v) {
-        uint64_t lower;
+        uint64_t lower = 0;
         if (sls__parse_u64(k, strlen(k), UINT64_MAX, &lower) < 0 ||
             as_u64(r, v, path, k, &n) < 0)
             return fail(r, SLS_EINVAL, "%s.histogram: bad bucket '%s'", path, k);
@@ -344,7 +344,7 @@ static int read_methods(rd *r, const json_t *root, sls_summary *s)
         if (strlen(k) == 0 || strlen(k) >= SLS_SUMMARY_MAX_NAME)
             return fail(r, SLS_EINVAL, "requests: bad method name");
         sls_method_stats *m = sls_summary_method(s, k, strlen(k));
-        uint64_t n;
+        uint64_t n = 0;
         if (as_u64(r, v, "requests", k, &n) < 0)
             return r->rc;
         m->requests += n;
@@ -421,7 +421,7 @@ static int read_codes_tables(rd *r, const json_t *root, sls_summary *s)
     json_t *v;
     json_object_foreach(rcodes, k, v) {
         char path[40];
-        unsigned c;
+        unsigned c = 0;
         snprintf(path, sizeof(path), "response_codes.%.3s", k);
         if (code_key(r, "response_codes", k, &c) < 0 ||
             get_u64(r, v, path, "transactions", &s->final_codes[c]) < 0)
