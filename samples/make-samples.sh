@@ -5,7 +5,8 @@
 #
 # NAME: answered busy not_found server_error auth_retry cancel unanswered
 #       options_register sll2 mixed reasons early_media_fail proxy_auth
-#       redirect global_fail misc_fail (default: all of them, in this order).
+#       redirect global_fail misc_fail tcp_multi tcp_split udp_frag ipv6 vlan
+#       vlan_qinq (default: all of them, in this order).
 # --no-check  do not compare the counts of the new captures with expected.tsv
 #             (by default a capture whose counts differ is not installed and
 #             the script fails; the check needs tshark and python3).
@@ -19,12 +20,17 @@
 # 127.0.0.1 and are captured on "lo" inside a network namespace of their own
 # (no other loopback traffic of the host can get in, ports cannot clash);
 # sll2 runs in two namespaces joined by a veth pair and is captured with
-# "-i any" in the UAS namespace (link type LINUX_SLL2). Nothing else on the
-# host's network is touched. A trap stops every process the script started and
-# deletes the namespaces it created, whatever happens.
+# "-i any" in the UAS namespace (link type LINUX_SLL2). The samples of the
+# "every message" set (tcp_multi ... vlan_qinq) run in two namespaces joined by
+# a veth pair too (offloads off, so that the capture shows the real segments
+# and fragments), captured on the UAS end with a BPF filter of their own (TCP,
+# IP fragments, VLAN tags). Nothing else on the host's network is touched. A
+# trap stops every process the script started and deletes the namespaces it
+# created, whatever happens.
 #
-# Needs root, sipp (Debian package sip-tester), tcpdump, iproute2 (ip, ss);
-# tshark and python3 for the check. Takes about 100 s (unanswered: 37 s).
+# Needs root, sipp (Debian package sip-tester), tcpdump, iproute2 (ip, ss, tc);
+# ethtool for the veth samples; python3 for vlan and vlan_qinq (vlantag.py);
+# tshark and python3 for the check. Takes about 130 s (unanswered: 37 s).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,7 +40,8 @@ CHECK=1
 KEEP=0
 ALL=(answered busy not_found server_error auth_retry cancel unanswered
      options_register sll2 mixed
-     reasons early_media_fail proxy_auth redirect global_fail misc_fail)
+     reasons early_media_fail proxy_auth redirect global_fail misc_fail
+     tcp_multi tcp_split udp_frag ipv6 vlan vlan_qinq)
 
 UAC_PORT=5060
 UAS_PORT=5070
@@ -50,7 +57,7 @@ while [ $# -gt 0 ]; do
         --no-check) CHECK=0 ;;
         --keep) KEEP=1 ;;
         --out) OUT=$(mkdir -p "$2" && cd "$2" && pwd); shift ;;
-        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
         -*) echo "unknown option $1" >&2; exit 2 ;;
         *) names+=("$1") ;;
     esac
@@ -177,9 +184,10 @@ capture_stop() {
         die "tcpdump dropped packets: $(cat "$CAP_DIR/tcpdump.log")"
 }
 
-# port_free NS PORT: true if no UDP socket is bound to PORT in NS
+# port_free NS PORT: true if no UDP socket is bound to PORT in NS and no TCP
+# socket listens on it
 port_free() {
-    ! in_ns "$1" ss -Hlun "sport = :$2" | grep -q .
+    ! in_ns "$1" ss -Hltun "sport = :$2" | grep -q .
 }
 
 # run_pair TAG UAS_XML UAC_XML CALLS [UAS options] -- [UAC options]
@@ -196,22 +204,25 @@ run_pair() {
     [ -z "$NS_UAS" ] || uas_pre=(ip netns exec "$NS_UAS")
     [ -z "$NS_UAC" ] || uac_pre=(ip netns exec "$NS_UAC")
     mkdir -p "$dir"
-    port_free "$NS_UAS" $UAS_PORT || die "$tag: UDP port $UAS_PORT is in use"
-    port_free "$NS_UAC" $UAC_PORT || die "$tag: UDP port $UAC_PORT is in use"
+    port_free "$NS_UAS" $UAS_PORT || die "$tag: port $UAS_PORT is in use"
+    port_free "$NS_UAC" $UAC_PORT || die "$tag: port $UAC_PORT is in use"
     (cd "$dir" && exec "${uas_pre[@]}" sipp -sf "$SCEN/$uas" -i "$UAS_IP" -p $UAS_PORT -m "$calls" \
         "${SIPP_COMMON[@]}" "${uas_opts[@]}" >uas.log 2>&1) &
     local uas_pid=$!
     PIDS+=("$uas_pid")
+    # the UAS is up when its UDP socket is bound (or its TCP socket listens)
     for _ in $(seq 50); do
-        in_ns "$NS_UAS" ss -Hlun "sport = :$UAS_PORT" | grep -q . && break
+        in_ns "$NS_UAS" ss -Hltun "sport = :$UAS_PORT" | grep -q . && break
         kill -0 "$uas_pid" 2>/dev/null || break
         sleep 0.1
     done
-    in_ns "$NS_UAS" ss -Hlun "sport = :$UAS_PORT" | grep -q . ||
+    in_ns "$NS_UAS" ss -Hltun "sport = :$UAS_PORT" | grep -q . ||
         die "$tag: UAS did not start (see $dir/uas.log)"
+    local remote=$UAS_IP:$UAS_PORT
+    case $UAS_IP in *:*) remote="[$UAS_IP]:$UAS_PORT" ;; esac   # IPv6
     # the UAC runs in the background too, so that a signal to this script is
     # handled at once (bash defers traps until a foreground command ends)
-    (cd "$dir" && exec "${uac_pre[@]}" sipp -sf "$SCEN/$uac" "$UAS_IP:$UAS_PORT" \
+    (cd "$dir" && exec "${uac_pre[@]}" sipp -sf "$SCEN/$uac" "$remote" \
         -i "$UAC_IP" -p $UAC_PORT -m "$calls" -r 10 -cid_str "$CAP_NAME-$tag-%u@%s" \
         "${SIPP_COMMON[@]}" "${uac_opts[@]}" >uac.log 2>&1) &
     local uac_pid=$! rc=0
@@ -235,6 +246,109 @@ reject_run() {
 answer_run() {   # answer_run TAG CALLS USER
     run_pair "$1" uas_answer.xml uac_call.xml "$2" -- -s "$3"
 }
+
+# ------------------------------------------ veth samples (every message set)
+# veth_start MTU: two fresh namespaces, UAC and UAS, joined by a veth pair
+# (veth-uac, veth-uas) with the given MTU. TSO, GSO and GRO are off on both
+# ends: with them a veth pair passes (and tcpdump shows) TCP "super-segments"
+# larger than the MTU; without them every captured frame is one on the wire.
+# Addresses are set by the caller (veth_ipv4, veth_ipv6).
+veth_start() {
+    local mtu=$1 side ns
+    command -v ethtool >/dev/null || die "missing tool: ethtool"
+    NS_UAC=sls-uac-$$ NS_UAS=sls-uas-$$
+    new_ns "$NS_UAC"
+    new_ns "$NS_UAS"
+    ip link add veth-uac netns "$NS_UAC" type veth peer name veth-uas netns "$NS_UAS"
+    for side in uac uas; do
+        ns=$NS_UAC; [ $side = uas ] && ns=$NS_UAS
+        ip -n "$ns" link set dev veth-$side mtu "$mtu"
+        in_ns "$ns" ethtool -K veth-$side tso off gso off gro off
+        ip -n "$ns" link set dev veth-$side up
+    done
+}
+
+# veth_ipv4 [quickack]: 192.0.2.1 (UAC) and 192.0.2.2 (UAS). With "quickack",
+# the route between them disables delayed ACKs (ip route ... quickack 1):
+# every TCP segment with data is acknowledged at once by a segment of its own,
+# so the pure ACKs in a TCP capture, and hence its packet count, do not depend
+# on timing (with delayed ACKs they do, from run to run).
+veth_ipv4() {
+    local q=()
+    [ "${1:-}" = quickack ] && q=(quickack 1)
+    ip -n "$NS_UAC" addr add 192.0.2.1/24 dev veth-uac
+    ip -n "$NS_UAS" addr add 192.0.2.2/24 dev veth-uas
+    ip -n "$NS_UAC" route replace 192.0.2.0/24 dev veth-uac src 192.0.2.1 "${q[@]}"
+    ip -n "$NS_UAS" route replace 192.0.2.0/24 dev veth-uas src 192.0.2.2 "${q[@]}"
+    UAC_IP=192.0.2.1 UAS_IP=192.0.2.2
+}
+
+# veth_ipv6: 2001:db8::1 (UAC) and 2001:db8::2 (UAS) (new_ns turns IPv6 off;
+# it is turned on again here), without duplicate address detection so that
+# the addresses can be used at once.
+veth_ipv6() {
+    local side ns
+    for side in uac uas; do
+        ns=$NS_UAC; [ $side = uas ] && ns=$NS_UAS
+        in_ns "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+            net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.veth-$side.disable_ipv6=0
+    done
+    ip -n "$NS_UAC" addr add 2001:db8::1/64 dev veth-uac nodad
+    ip -n "$NS_UAS" addr add 2001:db8::2/64 dev veth-uas nodad
+    UAC_IP=2001:db8::1 UAS_IP=2001:db8::2
+}
+
+# veth_vlan TAG...: tag every frame that leaves either end of the veth pair
+# with the TAGs (802.1Q:VID or 802.1ad:VID, innermost first) and untag every
+# frame that arrives, with tc eBPF programs (vlantag.py): this kernel has no
+# 802.1Q module, so "ip link add ... type vlan" is not available. The bpf
+# file system is mounted in the private mount namespace of one
+# "ip netns exec", where the programs are pinned and attached; it goes away
+# with it, the programs stay attached to the veth ends.
+veth_vlan() {
+    local side ns dir
+    for side in uac uas; do
+        ns=$NS_UAC; [ $side = uas ] && ns=$NS_UAS
+        dir=$WORK/bpf-$side
+        mkdir -p "$dir"
+        ip netns exec "$ns" sh -ec '
+            dir=$1 dev=$2 tagger=$3; shift 3
+            mount -t bpf bpf "$dir"
+            python3 "$tagger" push "$dir/push" "$@"
+            python3 "$tagger" pop "$dir/pop" "$@"
+            tc qdisc add dev "$dev" clsact
+            tc filter add dev "$dev" egress bpf direct-action object-pinned "$dir/push"
+            tc filter add dev "$dev" ingress bpf direct-action object-pinned "$dir/pop"
+            umount "$dir"' sh "$dir" veth-$side "$HERE/vlantag.py" "$@" ||
+            die "could not set up VLAN tagging on veth-$side"
+    done
+}
+
+veth_stop() {
+    del_ns "$NS_UAC"
+    del_ns "$NS_UAS"
+}
+
+# veth_capture_start NAME: capture on the UAS end of the veth pair, with the
+# BPF filter in FILTER (callers set a local FILTER) and --immediate-mode, so
+# that every packet is written before tcpdump is stopped.
+veth_capture_start() {
+    capture_start "$1" veth-uas "$NS_UAS" --immediate-mode
+}
+
+# veth_capture_stop: capture_stop, and every packet that passed the filter
+# must be in the file.
+veth_capture_stop() {
+    capture_stop
+    local got seen
+    got=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$CAP_DIR/tcpdump.log")
+    seen=$(sed -n 's/^\([0-9]*\) packets\{0,1\} received by filter$/\1/p' "$CAP_DIR/tcpdump.log")
+    [ -n "$got" ] && [ "$got" = "$seen" ] ||
+        die "tcpdump wrote $got of the $seen packets it received"
+}
+
+# TCP: the UAC opens one connection (-t t1) from port 5060 to the UAS's 5070
+TCP_FILTER="tcp port $UAC_PORT or tcp port $UAS_PORT"
 
 # ---------------------------------------------------------------- samples
 make_answered() {
@@ -339,6 +453,68 @@ make_misc_fail() {
     loopback_start misc_fail
     reject_run reject misc_fail.csv
     loopback_stop
+}
+
+# ------------------------------------------------- the "every message" set
+make_tcp_multi() {
+    local FILTER=$TCP_FILTER
+    veth_start 1500
+    veth_ipv4 quickack
+    veth_capture_start tcp_multi
+    run_pair multi uas_tcp_multi.xml uac_tcp_multi.xml 4 -t t1 -- -t t1 \
+        -inf "$SCEN/tcp_multi.csv"
+    veth_capture_stop
+    veth_stop
+}
+make_tcp_split() {
+    local FILTER=$TCP_FILTER
+    veth_start 576
+    veth_ipv4 quickack
+    veth_capture_start tcp_split
+    run_pair split uas_big_answer.xml uac_big_call.xml 3 -t t1 -- -t t1 -s bob
+    veth_capture_stop
+    veth_stop
+}
+make_udp_frag() {
+    # "udp port" only matches a datagram's first fragment: add the others
+    local FILTER="$FILTER or (ip[6:2] & 0x1fff != 0)"
+    veth_start 576
+    veth_ipv4
+    veth_capture_start udp_frag
+    run_pair frag uas_big_answer.xml uac_big_call.xml 3 -- -s bob
+    veth_capture_stop
+    veth_stop
+}
+make_ipv6() {
+    veth_start 1500
+    veth_ipv6
+    veth_capture_start ipv6
+    answer_run answered 3 bob
+    reject_run reject ipv6.csv
+    veth_capture_stop
+    veth_stop
+}
+make_vlan() {
+    local FILTER="vlan 100 and ($FILTER)"
+    veth_start 1500
+    veth_ipv4
+    veth_vlan 802.1Q:100
+    veth_capture_start vlan
+    answer_run answered 2 bob
+    reject_run reject busy.csv
+    veth_capture_stop
+    veth_stop
+}
+make_vlan_qinq() {
+    local FILTER="vlan 200 and vlan 100 and ($FILTER)"
+    veth_start 1500
+    veth_ipv4
+    veth_vlan 802.1Q:100 802.1ad:200
+    veth_capture_start vlan_qinq
+    answer_run answered 2 bob
+    reject_run reject vlan_qinq.csv
+    veth_capture_stop
+    veth_stop
 }
 
 # check NAME FILE: counts of FILE must equal the rows of NAME in expected.tsv

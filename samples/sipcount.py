@@ -6,6 +6,8 @@ samples/README.md state for every sample:
 
     sipcount.py FILE.pcap [NAME]          rows "NAME<TAB>key<TAB>value"
     sipcount.py --calls FILE.pcap         one line per Call-ID (for README)
+    sipcount.py --frames FILE.pcap        the SIP messages of each frame that
+                                          completes at least one
 
 Definitions (the same as in README.md):
   * retransmission: a request seen again with the same Call-ID, top Via
@@ -20,24 +22,22 @@ Definitions (the same as in README.md):
     non-INVITE requests (OPTIONS, REGISTER) are counted in call_ids only.
   * outcome of a call: answered if any INVITE transaction got a 2xx; else
     from the final response of the call's last INVITE transaction:
-      none -> no_answer; 487 after a CANCEL of the call -> cancelled;
-      401/407 -> auth_failed; 3xx -> redirected; 486/600 -> busy;
-      404/604 -> not_found; 480/503 -> unavailable; 403/603/607/608 ->
-      rejected; any other -> failed.
+      none or 408 -> no_answer; 487 after a CANCEL of the call -> cancelled;
+      401/407 (or 403 to a retry with credentials) -> auth_failed;
+      3xx -> redirected; 486/600 -> busy;
+      404/604/410/484 -> not_found; 480/503 -> unavailable; 403/603/607/608
+      -> rejected; any other -> failed.
   * challenged: an INVITE transaction of the call other than its last one
     got a final 401 or 407 (the UAC retried with credentials).
 """
 import collections
+import json
 import struct
 import subprocess
 import sys
 
 LINKTYPES = {1: "EN10MB", 113: "LINUX_SLL", 276: "LINUX_SLL2", 101: "RAW",
              0: "NULL", 228: "IPV4"}
-
-FIELDS = ["frame.number", "sip.Method", "sip.Status-Code", "sip.CSeq.seq",
-          "sip.CSeq.method", "sip.Call-ID", "sip.Via.branch", "sip.resend"]
-
 
 def link_type(path):
     with open(path, "rb") as f:
@@ -53,27 +53,50 @@ def tshark(args):
                           text=True).stdout
 
 
+def _flatten(node, acc):
+    """Collect every field of a tshark JSON subtree: name -> values, in
+    document order (so the first sip.Via.branch is the top Via's)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if isinstance(v, str):
+                acc.setdefault(k, []).append(v)
+            elif isinstance(v, list) and all(isinstance(x, str) for x in v):
+                acc.setdefault(k, []).extend(v)
+            else:
+                _flatten(v, acc)
+    elif isinstance(node, list):
+        for x in node:
+            _flatten(x, acc)
+
+
 def read_messages(path):
-    out = tshark(["-r", path, "-Y", "sip", "-T", "fields",
-                  "-E", "separator=\t", "-E", "occurrence=a",
-                  "-E", "aggregator=|"] + sum((["-e", f] for f in FIELDS), []))
+    """Every SIP message of the capture, in capture order. A frame can hold
+    several messages (a TCP segment carrying more than one); a message that
+    spans several TCP segments or IP fragments is reported once, by tshark,
+    in the frame that completes it."""
+    out = tshark(["-r", path, "-Y", "sip", "-T", "json",
+                  "--no-duplicate-keys", "-J", "frame sip"])
     msgs = []
-    for line in out.splitlines():
-        v = dict(zip(FIELDS, line.split("\t")))
-        for k in ("sip.Method", "sip.Status-Code", "sip.CSeq.seq",
-                  "sip.CSeq.method", "sip.Call-ID"):
-            if "|" in v[k]:
-                sys.exit("%s: frame %s holds more than one SIP message"
-                         % (path, v["frame.number"]))
-        msgs.append({
-            "frame": int(v["frame.number"]),
-            "method": v["sip.Method"],
-            "code": int(v["sip.Status-Code"]) if v["sip.Status-Code"] else 0,
-            "cseq": int(v["sip.CSeq.seq"]),
-            "cseq_method": v["sip.CSeq.method"],
-            "call_id": v["sip.Call-ID"],
-            "branch": v["sip.Via.branch"].split("|")[0],
-        })
+    for pkt in json.loads(out or "[]"):
+        layers = pkt["_source"]["layers"]
+        frame = int(layers["frame"]["frame.number"])
+        sips = layers["sip"]
+        for sip in sips if isinstance(sips, list) else [sips]:
+            f = {}
+            _flatten(sip, f)
+            first = lambda k: f[k][0] if k in f else ""
+            if not first("sip.Call-ID") or not first("sip.CSeq.seq"):
+                sys.exit("%s: frame %d: SIP message without Call-ID or CSeq"
+                         % (path, frame))
+            msgs.append({
+                "frame": frame,
+                "method": first("sip.Method"),
+                "code": int(first("sip.Status-Code") or 0),
+                "cseq": int(first("sip.CSeq.seq")),
+                "cseq_method": first("sip.CSeq.method"),
+                "call_id": first("sip.Call-ID"),
+                "branch": first("sip.Via.branch"),
+            })
     return msgs
 
 
@@ -130,19 +153,20 @@ def analyse(path):
         cancelled = any(t["call"] == cid and t["method"] == "CANCEL"
                         for t in txns.values())
         last = invs[-1]["final"]
+        challenged = any(t["final"] in (401, 407) for t in invs[:-1])
         if any(t["final"] and 200 <= t["final"] < 300 for t in invs):
             outcome = "answered"
-        elif last is None:
+        elif last is None or last == 408:
             outcome = "no_answer"
         elif last == 487 and cancelled:
             outcome = "cancelled"
-        elif last in (401, 407):
+        elif last in (401, 407) or (last == 403 and challenged):
             outcome = "auth_failed"
         elif 300 <= last < 400:
             outcome = "redirected"
         elif last in (486, 600):
             outcome = "busy"
-        elif last in (404, 604):
+        elif last in (404, 604, 410, 484):
             outcome = "not_found"
         elif last in (480, 503):
             outcome = "unavailable"
@@ -150,7 +174,6 @@ def analyse(path):
             outcome = "rejected"
         else:
             outcome = "failed"
-        challenged = any(t["final"] in (401, 407) for t in invs[:-1])
         seq = " ".join(m["method"] or str(m["code"]) for m in msgs
                        if m["call_id"] == cid)
         calls[cid] = {"outcome": outcome, "challenged": challenged,
@@ -189,6 +212,14 @@ def analyse(path):
 
 
 def main(argv):
+    if len(argv) == 2 and argv[0] == "--frames":
+        by_frame = collections.OrderedDict()
+        for m in read_messages(argv[1]):
+            by_frame.setdefault(m["frame"], []).append(
+                m["method"] or str(m["code"]))
+        for frame, names in by_frame.items():
+            print("%d\t%s" % (frame, " ".join(names)))
+        return 0
     if len(argv) >= 2 and argv[0] == "--calls":
         rows, extra = analyse(argv[1])
         print("retransmitted requests: %d, responses: %d"

@@ -89,9 +89,15 @@ if command -v tshark >/dev/null 2>&1; then
     pcap=$src/samples/$s.pcap
     [ -f "$pcap" ] || continue
     "$bin" calls --format ndjson "$pcap" >"$tmp/$s.calls" 2>/dev/null || { bad "$s: calls failed"; continue; }
-    tshark -r "$pcap" -Y sip -T fields -E separator=/t -e frame.time_epoch -e sip.Call-ID \
-      -e sip.Method -e sip.Status-Code -e sip.CSeq.method -e sip.CSeq.seq \
-      -e sip.to.tag 2>/dev/null >"$tmp/$s.ts"
+    # One line per SIP message (a TCP segment can carry several): JSON with
+    # one "sip" object per message.
+    tshark -r "$pcap" -Y sip -T json --no-duplicate-keys -J "frame sip" 2>/dev/null |
+      jq -r 'def f(k): (first(.. | objects | select(has(k)) | .[k]) // "")
+                       | if type == "array" then .[0] else . end;
+             .[] | ._source.layers as $l | ($l.frame["frame.time_epoch"]) as $t
+             | ($l.sip | if type == "array" then .[] else . end)
+             | [$t, f("sip.Call-ID"), f("sip.Method"), f("sip.Status-Code"),
+                f("sip.CSeq.method"), f("sip.CSeq.seq"), f("sip.to.tag")] | @tsv' >"$tmp/$s.ts"
     # Oracle: per Call-ID, for the INVITE attempt with the highest CSeq that
     # has responses: time of first INVITE with that CSeq, first 18x, first 2xx.
     awk -F'\t' '
