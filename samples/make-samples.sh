@@ -38,7 +38,7 @@ SCEN=$HERE/scenarios
 OUT=$HERE
 CHECK=1
 KEEP=0
-ALL=(answered busy not_found server_error auth_retry cancel unanswered
+ALL=(answered in_progress busy not_found server_error auth_retry cancel unanswered
      options_register sll2 mixed
      reasons early_media_fail proxy_auth redirect global_fail misc_fail
      tcp_multi tcp_split udp_frag ipv6 vlan vlan_qinq)
@@ -355,6 +355,17 @@ make_answered() {
     loopback_start answered
     answer_run answered 3 bob
     loopback_stop
+}
+# in_progress: a capture that ends while a call is still ringing, the one
+# outcome a complete SIPp run cannot show. It is answered.pcap cut after its
+# 13th frame (editcap): calls 1 and 2 answered and ACKed (no BYE yet), call 3
+# at 180 Ringing.
+make_in_progress() {
+    [ -f "$OUT/answered.pcap" ] || die "in_progress is cut from answered.pcap: make it first"
+    CAP_DIR=$WORK/in_progress
+    mkdir -p "$CAP_DIR"
+    CAP_FILE=$CAP_DIR/in_progress.pcap
+    editcap -F pcap -r "$OUT/answered.pcap" "$CAP_FILE" 1-13 >/dev/null
 }
 make_busy() {
     loopback_start busy

@@ -80,6 +80,7 @@ def read_messages(path):
     for pkt in json.loads(out or "[]"):
         layers = pkt["_source"]["layers"]
         frame = int(layers["frame"]["frame.number"])
+        when = float(layers["frame"].get("frame.time_epoch", "0"))
         sips = layers["sip"]
         for sip in sips if isinstance(sips, list) else [sips]:
             f = {}
@@ -90,6 +91,7 @@ def read_messages(path):
                          % (path, frame))
             msgs.append({
                 "frame": frame,
+                "time": when,
                 "method": first("sip.Method"),
                 "code": int(first("sip.Status-Code") or 0),
                 "cseq": int(first("sip.CSeq.seq")),
@@ -101,8 +103,9 @@ def read_messages(path):
 
 
 def analyse(path):
-    packets = int(tshark(["-r", path, "-T", "fields", "-e", "frame.number"])
-                  .split()[-1] or 0)
+    times = tshark(["-r", path, "-T", "fields", "-e", "frame.time_epoch"]).split()
+    packets = len(times)
+    end = max((float(x) for x in times), default=0.0)
     msgs = read_messages(path)
     req = collections.Counter()
     resp = collections.Counter()
@@ -123,7 +126,8 @@ def analyse(path):
                 continue
             tk = (m["call_id"], m["branch"], m["method"])
             txns.setdefault(tk, {"method": m["method"], "call": m["call_id"],
-                                 "prov": False, "final": None, "ack": False})
+                                 "prov": False, "final": None, "ack": False,
+                                 "start": m["time"], "last_prov": None})
         else:
             resp[m["code"]] += 1
             key = (m["call_id"], m["branch"], m["cseq"], m["cseq_method"],
@@ -137,6 +141,7 @@ def analyse(path):
                          % (path, m["frame"]))
             if m["code"] < 200:
                 t["prov"] = True
+                t["last_prov"] = m["time"]
             elif t["final"] is None:
                 t["final"] = m["code"]
 
@@ -156,7 +161,16 @@ def analyse(path):
         challenged = any(t["final"] in (401, 407) for t in invs[:-1])
         if any(t["final"] and 200 <= t["final"] < 300 for t in invs):
             outcome = "answered"
-        elif last is None or last == 408:
+        elif last is None and cancelled:
+            outcome = "cancelled"
+        elif last is None:
+            # RFC 3261 Timer B (32 s) without a provisional, Timer C (180 s)
+            # after the last one; a capture that ends first: in_progress.
+            t = invs[-1]
+            expired = (end - t["last_prov"] >= 180 if t["last_prov"] is not None
+                       else end - t["start"] >= 32)
+            outcome = "no_answer" if expired else "in_progress"
+        elif last == 408:
             outcome = "no_answer"
         elif last == 487 and cancelled:
             outcome = "cancelled"
