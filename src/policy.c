@@ -477,7 +477,7 @@ static void default_description(char *buf, size_t len, const sls_rule *r)
         }
         break;
     case SLS_METRIC_ERROR_RATE:
-        what = "transaction error rate: final 4xx-6xx other than 401/407, or timed out, "
+        what = "transaction error rate: final 4xx-6xx other than 401/407/487, or timed out, "
                "/ rated transactions";
         break;
     case SLS_METRIC_CALLS:

@@ -14,7 +14,8 @@
 
 static const char *const error_rate_definition =
     "errors / rated transactions; an error is a final 4xx, 5xx or 6xx other "
-    "than a 401/407 authentication challenge, or no final response within "
+    "than a 401/407 authentication challenge or a 487 (request cancelled), or no "
+    "final response within "
     "Timer B/F (32 s); rated transactions are those with a final response or "
     "timed out (still pending at the end of the capture are not rated)";
 

@@ -117,7 +117,9 @@ int sls_txn_is_error(const sls_txn *t)
 {
     if (!t->has_final)
         return t->timed_out;
-    if (t->final_code == 401 || t->final_code == 407)
+    /* A challenge is how authentication works, and a 487 is the normal end
+     * of a request its sender cancelled (RFC 3261 9.2): neither is an error. */
+    if (t->final_code == 401 || t->final_code == 407 || t->final_code == 487)
         return 0;
     return t->final_code >= 400;
 }

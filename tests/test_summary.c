@@ -31,6 +31,7 @@ static const struct bucket_case {
     {401, 0, 0, SLS_BUCKET_4XX, 0, 1}, /* a challenge is not an error */
     {407, 1, 0, SLS_BUCKET_4XX, 0, 1},
     {486, 1, 0, SLS_BUCKET_4XX, 1, 1},
+    {487, 1, 0, SLS_BUCKET_4XX, 0, 1}, /* cancelled: not an error */
     {503, 0, 0, SLS_BUCKET_5XX, 1, 1},
     {603, 1, 0, SLS_BUCKET_6XX, 1, 1},
     {0, 2, 0, SLS_BUCKET_1XX_ONLY, 0, 0}, /* pending: not rated */

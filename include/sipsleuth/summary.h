@@ -156,7 +156,8 @@ int sls_summary_merge(sls_summary *dst, const sls_summary *src);
 enum sls_bucket sls_txn_bucket(const sls_txn *t);
 
 /* A transaction counts as an error when its final response is 4xx, 5xx or
- * 6xx other than a 401/407 authentication challenge, or when it timed out.
+ * 6xx other than a 401/407 authentication challenge or a 487 after CANCEL,
+ * or when it timed out.
  * It is rated (in the denominator) when it has a final response or timed
  * out; one still pending at the end of the capture is not rated. */
 int sls_txn_is_error(const sls_txn *t);
