@@ -75,7 +75,7 @@ static void usage(FILE *out)
           "  -w, --window DURATION     time window of the summary breakdown (default 60s;\n"
           "                            a number with s, m or h)\n"
           "      --allow-incomplete    exit 0 even if an input was truncated\n"
-          "      --max-transactions N  open transactions kept at most (default 500000)\n"
+          "      --max-transactions N  transaction entries kept at most (default 1000000)\n"
           "      --max-calls N         open calls kept at most (default 200000)\n"
           "      --progress            report progress on stderr even if it is not a terminal\n"
           "  -q, --quiet               no progress report\n"
