@@ -55,7 +55,7 @@ void sls_call_config_default(sls_call_config *cfg)
     cfg->settle_ns = 4 * SLS_NS_PER_S;
     cfg->idle_ns = 4 * 3600 * SLS_NS_PER_S;
     cfg->max_open = 200000;
-    cfg->max_bytes = (size_t)40 << 20;
+    cfg->max_bytes = (size_t)28 << 20;
 }
 
 /* Age lists, each sorted by deadline because deadlines are the table clock

@@ -66,7 +66,7 @@ void sls_defrag_config_default(sls_defrag_config *cfg)
 {
     cfg->timeout_ns = INT64_C(30000000000);
     cfg->max_datagrams = 10000;
-    cfg->max_bytes = (size_t)64 << 20;
+    cfg->max_bytes = (size_t)16 << 20;
     cfg->max_fragments = 64;
 }
 

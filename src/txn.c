@@ -78,7 +78,7 @@ void sls_txn_config_default(sls_txn_config *cfg)
     cfg->linger_ns = 32 * SLS_NS_PER_S;
     cfg->settle_ns = 4 * SLS_NS_PER_S;
     cfg->max_open = 1000000;
-    cfg->max_bytes = (size_t)48 << 20;
+    cfg->max_bytes = (size_t)36 << 20;
 }
 
 static uint64_t hash_bytes(const char *p, size_t n)

@@ -519,7 +519,7 @@ START_TEST(test_new_rejects_bad_arguments)
     sls_defrag_config_default(&cfg);
     ck_assert(cfg.timeout_ns == 30 * S);
     ck_assert_uint_eq(cfg.max_datagrams, 10000);
-    ck_assert_uint_eq(cfg.max_bytes, 64u << 20);
+    ck_assert_uint_eq(cfg.max_bytes, 16u << 20);
     ck_assert_uint_eq(cfg.max_fragments, 64);
     ck_assert_ptr_null(sls_defrag_new(&cfg, NULL));
     sls_defrag_config bad = cfg;

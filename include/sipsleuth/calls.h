@@ -71,7 +71,7 @@ typedef struct sls_call_config {
     int64_t idle_ns;      /* answered call without BYE: retired after this
                              much silence (4 h) */
     size_t max_open;      /* ceiling on open calls (200000) */
-    size_t max_bytes;     /* ceiling on their memory (40 MiB) */
+    size_t max_bytes;     /* ceiling on their memory (28 MiB) */
 } sls_call_config;
 
 void sls_call_config_default(sls_call_config *cfg);

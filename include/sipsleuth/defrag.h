@@ -20,7 +20,7 @@
 typedef struct sls_defrag_config {
     int64_t timeout_ns;     /* 30 s (RFC 8200 4.5: 60 s; Linux ipfrag_time 30 s) */
     size_t max_datagrams;   /* datagrams being reassembled: 10000 */
-    size_t max_bytes;       /* fragment bytes held in total: 64 MiB */
+    size_t max_bytes;       /* fragment bytes held in total: 16 MiB */
     size_t max_fragments;   /* fragments per datagram: 64 */
 } sls_defrag_config;
 

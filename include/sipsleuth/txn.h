@@ -46,7 +46,7 @@ typedef struct sls_txn_config {
     int64_t linger_ns;  /* key kept after the final response (32 s) */
     int64_t settle_ns;  /* full record kept after the final response (4 s) */
     size_t max_open;    /* ceiling on entries held (1000000) */
-    size_t max_bytes;   /* ceiling on their memory (48 MiB) */
+    size_t max_bytes;   /* ceiling on their memory (36 MiB) */
 } sls_txn_config;
 
 void sls_txn_config_default(sls_txn_config *cfg);
