@@ -625,30 +625,11 @@ static void hist_fields(rows *w, const sls_hist *h)
 
 static void addr_port(char *buf, size_t n, const sls_peer_stats *p)
 {
-    char ip[64];
     if (p->other) {
         snprintf(buf, n, "(other)");
         return;
     }
-    sls_addr_format(&p->addr, ip, sizeof(ip));
-    snprintf(buf, n, p->addr.family == 6 ? "[%s]:%u" : "%s:%u", ip, p->port);
-}
-
-/* Method indices in name order, as the JSON report lists them. */
-static size_t sorted_methods(const sls_summary *s, size_t *idx)
-{
-    size_t n = s->nmethods;
-    for (size_t i = 0; i < n; i++)
-        idx[i] = i;
-    for (size_t i = 1; i < n; i++) {
-        size_t v = idx[i], k = i;
-        while (k > 0 && strcmp(s->methods[idx[k - 1]].name, s->methods[v].name) > 0) {
-            idx[k] = idx[k - 1];
-            k--;
-        }
-        idx[k] = v;
-    }
-    return n;
+    sls_addr_port_format(&p->addr, p->port, buf, n);
 }
 
 static void capture_row(rows *w, const sls_summary *s, const sls_report_files *rf)
@@ -721,7 +702,7 @@ static int summary_rows(FILE *out, int csv, const sls_summary *s, const sls_repo
     }
 
     size_t idx[SLS_SUMMARY_MAX_METHODS + 1];
-    size_t n = sorted_methods(s, idx);
+    size_t n = sls_summary_sorted_methods(s, idx);
     for (size_t i = 0; i < n; i++) {
         const sls_method_stats *m = &s->methods[idx[i]];
         if (m->requests == 0)

@@ -57,3 +57,13 @@ void sls_addr_format(const sls_addr *a, char *buf, size_t buflen)
     if (r == NULL)
         snprintf(buf, buflen, "?");
 }
+
+void sls_addr_port_format(const sls_addr *a, uint16_t port, char *buf, size_t buflen)
+{
+    char ip[64];
+    sls_addr_format(a, ip, sizeof(ip));
+    if (a->family == 6)
+        snprintf(buf, buflen, "[%s]:%u", ip, port);
+    else
+        snprintf(buf, buflen, "%s:%u", ip, port);
+}

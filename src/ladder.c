@@ -168,10 +168,9 @@ int sls_ladder_print(FILE *out, const sls_ladder *l)
     memset(line, ' ', width);
     line[width] = '\0';
     for (size_t i = 0; i < l->nep; i++) {
-        char name[64], ip[48];
-        sls_addr_format(&l->ep[i].addr, ip, sizeof(ip));
-        int n = snprintf(name, sizeof(name), l->ep[i].addr.family == 6 ? "[%s]:%u" : "%s:%u",
-                         ip, l->ep[i].port);
+        char name[64];
+        sls_addr_port_format(&l->ep[i].addr, l->ep[i].port, name, sizeof(name));
+        int n = (int)strlen(name);
         if (n > COL_WIDTH - 1)
             n = COL_WIDTH - 1;
         int x = left + (int)i * COL_WIDTH - n / 2;

@@ -54,16 +54,6 @@ static void kv_str(FILE *out, const char *key, const char *v)
     sls__json_string(out, v, strlen(v));
 }
 
-static void addr_port(char *buf, size_t n, const sls_addr *a, uint16_t port)
-{
-    char ip[64];
-    sls_addr_format(a, ip, sizeof(ip));
-    if (a->family == 6)
-        snprintf(buf, n, "[%s]:%u", ip, port);
-    else
-        snprintf(buf, n, "%s:%u", ip, port);
-}
-
 void sls_call_json(FILE *out, const sls_call *c)
 {
     char ts[40], buf[80];
@@ -73,9 +63,9 @@ void sls_call_json(FILE *out, const sls_call *c)
     kv_str(out, "start", ts);
     kv_str(out, "from", c->from_uri);
     kv_str(out, "to", c->to_uri);
-    addr_port(buf, sizeof(buf), &c->caller, c->caller_port);
+    sls_addr_port_format(&c->caller, c->caller_port, buf, sizeof(buf));
     kv_str(out, "caller", buf);
-    addr_port(buf, sizeof(buf), &c->callee, c->callee_port);
+    sls_addr_port_format(&c->callee, c->callee_port, buf, sizeof(buf));
     kv_str(out, "callee", buf);
     kv_str(out, "outcome", sls_outcome_name(c->outcome));
     if (c->final_code)
@@ -102,7 +92,7 @@ void sls_call_json(FILE *out, const sls_call *c)
     else
         fputs(",\"bye_code\":null", out);
     if (c->final_code) {
-        addr_port(buf, sizeof(buf), &c->responder, c->responder_port);
+        sls_addr_port_format(&c->responder, c->responder_port, buf, sizeof(buf));
         kv_str(out, "responder", buf);
         kv_str(out, "responder_agent", c->responder_agent);
     } else {
@@ -195,9 +185,9 @@ void sls_list_call(sls_lister *l, const sls_call *c)
         csv_field(l->out, ts, 0);
         csv_field(l->out, c->from_uri, 0);
         csv_field(l->out, c->to_uri, 0);
-        addr_port(buf, sizeof(buf), &c->caller, c->caller_port);
+        sls_addr_port_format(&c->caller, c->caller_port, buf, sizeof(buf));
         csv_field(l->out, buf, 0);
-        addr_port(buf, sizeof(buf), &c->callee, c->callee_port);
+        sls_addr_port_format(&c->callee, c->callee_port, buf, sizeof(buf));
         csv_field(l->out, buf, 0);
         csv_field(l->out, sls_outcome_name(c->outcome), 0);
         csv_field(l->out, c->final_code ? code : "", 0);
@@ -222,7 +212,7 @@ void sls_list_call(sls_lister *l, const sls_call *c)
             num[6][0] = '\0';
         csv_field(l->out, num[6], 0);
         if (c->final_code)
-            addr_port(buf, sizeof(buf), &c->responder, c->responder_port);
+            sls_addr_port_format(&c->responder, c->responder_port, buf, sizeof(buf));
         else
             buf[0] = '\0';
         csv_field(l->out, buf, 0);
@@ -279,8 +269,8 @@ void sls_list_txn(sls_lister *l, const sls_txn *t)
 {
     char ts[40], cl[80], sv[80], final[24], rt[32], prov[80];
     sls__format_utc(t->request_seen ? t->request_ts_ns : t->first_ts_ns, ts, sizeof(ts));
-    addr_port(cl, sizeof(cl), &t->client, t->client_port);
-    addr_port(sv, sizeof(sv), &t->server, t->server_port);
+    sls_addr_port_format(&t->client, t->client_port, cl, sizeof(cl));
+    sls_addr_port_format(&t->server, t->server_port, sv, sizeof(sv));
     if (t->has_final)
         snprintf(final, sizeof(final), "%u", t->final_code);
     else

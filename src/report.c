@@ -50,23 +50,6 @@ static const char *file_state_name(enum sls_file_state st)
     return "?";
 }
 
-/* Methods in alphabetical order (indices into s->methods). */
-static size_t sorted_methods(const sls_summary *s, size_t *idx)
-{
-    size_t n = s->nmethods;
-    for (size_t i = 0; i < n; i++)
-        idx[i] = i;
-    for (size_t i = 1; i < n; i++) {
-        size_t v = idx[i], k = i;
-        while (k > 0 && strcmp(s->methods[idx[k - 1]].name, s->methods[v].name) > 0) {
-            idx[k] = idx[k - 1];
-            k--;
-        }
-        idx[k] = v;
-    }
-    return n;
-}
-
 typedef struct failure {
     unsigned code;
     uint64_t count;
@@ -158,13 +141,6 @@ static void hist_json(sls__jw *j, const char *key, const sls_hist *h, int with_b
     sls__jw_end_object(j);
 }
 
-static void addr_port(char *buf, size_t n, const sls_addr *a, uint16_t port)
-{
-    char ip[64];
-    sls_addr_format(a, ip, sizeof(ip));
-    snprintf(buf, n, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, port);
-}
-
 /* Peers by failures (desc), then calls (desc), then address. */
 static size_t sorted_peers(const sls_summary *s, size_t *idx)
 {
@@ -228,7 +204,7 @@ static void calls_json(sls__jw *j, const sls_summary *s)
         if (p->other) {
             sls__jw_str(j, "peer", "(other)");
         } else {
-            addr_port(buf, sizeof(buf), &p->addr, p->port);
+            sls_addr_port_format(&p->addr, p->port, buf, sizeof(buf));
             sls__jw_str(j, "peer", buf);
         }
         sls__jw_u64(j, "calls", p->calls);
@@ -328,7 +304,7 @@ int sls_report_json(FILE *out, const sls_summary *s, const sls_report_files *rf)
     sls__jw_end_object(&j);
 
     size_t idx[SLS_SUMMARY_MAX_METHODS + 1];
-    size_t n = sorted_methods(s, idx);
+    size_t n = sls_summary_sorted_methods(s, idx);
     sls__jw_object(&j, "requests");
     for (size_t i = 0; i < n; i++)
         if (s->methods[idx[i]].requests > 0)
@@ -504,7 +480,7 @@ static void calls_text(FILE *out, const sls_summary *s)
             if (p->other)
                 snprintf(buf, sizeof(buf), "(other)");
             else
-                addr_port(buf, sizeof(buf), &p->addr, p->port);
+                sls_addr_port_format(&p->addr, p->port, buf, sizeof(buf));
             percent(a, sizeof(a), p->failures, p->calls);
             fprintf(out, "  %-28s %7llu %8llu %7s ", buf, (unsigned long long)p->calls,
                     (unsigned long long)p->failures, a);
@@ -574,7 +550,7 @@ int sls_report_text(FILE *out, const sls_summary *s, const sls_report_files *rf)
     counters_text(out, s, "anomalies", SLS_KIND_ANOMALY);
 
     size_t idx[SLS_SUMMARY_MAX_METHODS + 1];
-    size_t n = sorted_methods(s, idx);
+    size_t n = sls_summary_sorted_methods(s, idx);
     if (s->requests > 0) {
         fputs("\nRequests (messages, retransmissions included)\n", out);
         for (size_t i = 0; i < n; i++)

@@ -69,6 +69,22 @@ sls_method_stats *sls_summary_method(sls_summary *s, const char *name,
     return m;
 }
 
+size_t sls_summary_sorted_methods(const sls_summary *s, size_t *idx)
+{
+    size_t n = s->nmethods;
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    for (size_t i = 1; i < n; i++) { /* insertion sort: at most 65 names */
+        size_t v = idx[i], k = i;
+        while (k > 0 && strcmp(s->methods[idx[k - 1]].name, s->methods[v].name) > 0) {
+            idx[k] = idx[k - 1];
+            k--;
+        }
+        idx[k] = v;
+    }
+    return n;
+}
+
 void sls_summary_request(sls_summary *s, const char *method, size_t len)
 {
     s->sip_messages++;

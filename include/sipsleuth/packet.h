@@ -45,5 +45,7 @@ typedef struct sls_packet {
 
 /* Writes "1.2.3.4" or "2001:db8::1" into buf (at least 46 bytes). */
 void sls_addr_format(const sls_addr *a, char *buf, size_t buflen);
+/* Writes "1.2.3.4:5060" or "[2001:db8::1]:5060" into buf (at least 54 bytes). */
+void sls_addr_port_format(const sls_addr *a, uint16_t port, char *buf, size_t buflen);
 
 #endif

@@ -121,6 +121,10 @@ void sls_summary_init(sls_summary *s);
 sls_method_stats *sls_summary_method(sls_summary *s, const char *name,
                                      size_t len);
 
+/* Indices into s->methods in name order (idx holds
+ * SLS_SUMMARY_MAX_METHODS + 1 entries); returns how many. */
+size_t sls_summary_sorted_methods(const sls_summary *s, size_t *idx);
+
 /* One valid SIP start line seen on the wire (before validation of the rest:
  * Wireshark's sip,stat counts the same way). method is the request token;
  * for responses, status. */
