@@ -9,6 +9,7 @@
 #include "sipsleuth/error.h"
 
 #include "sls_check.h"
+#include "sls_guard.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -16,44 +17,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-/* ------------------------------------------------------------------------
- * Guard page: input placed so that its last byte is the last readable one.
- * ------------------------------------------------------------------------ */
-
-struct guard {
-    char *base;
-    size_t page;
-};
-
-static void guard_open(struct guard *g)
-{
-    long ps = sysconf(_SC_PAGESIZE);
-    ck_assert_int_gt(ps, 0);
-    g->page = (size_t)ps;
-    /* /dev/zero rather than MAP_ANONYMOUS, which POSIX 2008 lacks. */
-    int fd = open("/dev/zero", O_RDWR);
-    ck_assert_int_ge(fd, 0);
-    void *m = mmap(NULL, 2 * g->page, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-    close(fd);
-    ck_assert_ptr_ne(m, MAP_FAILED);
-    g->base = m;
-    ck_assert_int_eq(mprotect(g->base + g->page, g->page, PROT_NONE), 0);
-}
-
-static void guard_close(struct guard *g)
-{
-    munmap(g->base, 2 * g->page);
-}
-
-static const char *guard_place(struct guard *g, const char *s, size_t n)
-{
-    ck_assert_uint_le(n, g->page);
-    char *dst = g->base + g->page - n;
-    if (n > 0)
-        memcpy(dst, s, n);
-    return dst;
-}
 
 /* A string literal with its exact length, embedded NULs included. */
 struct input {
