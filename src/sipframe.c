@@ -6,6 +6,8 @@
  * caller gave: the tests put each input right before an unreadable page. */
 #include "sipsleuth/sipframe.h"
 
+#include "util.h"
+
 #include <string.h>
 
 /* Detection looks at the first line only, and only this far: a SIP start
@@ -14,8 +16,9 @@
 
 /* RFC 3261 25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" /
  * "+" / "`" / "'" / "~"). Methods and header names are tokens. A table: this
- * runs on every byte of every method and header name. */
-static const uint8_t tchar_table[256] = {
+ * runs on every byte of every method and header name (and, in the adapter,
+ * of every branch and tag). Declared in util.h. */
+const uint8_t sls__tchar[256] = {
     ['!'] = 1, ['%'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1, ['0'] = 1,
     ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
     ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
@@ -29,7 +32,7 @@ static const uint8_t tchar_table[256] = {
 
 static int is_tchar(unsigned char c)
 {
-    return tchar_table[c];
+    return sls__tchar[c];
 }
 
 static int is_digit(unsigned char c)

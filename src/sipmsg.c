@@ -46,7 +46,14 @@ typedef struct arena arena;
 #define MEMO_KEY_MAX 136
 #define MEMO_OUT_MAX 104
 
-enum memo_kind { MEMO_CALL_ID = 1, MEMO_CSEQ, MEMO_VIA, MEMO_FROM, MEMO_TO };
+/* The *_PARAM kinds hold a value with one parameter's value cut out (a
+ * template, see "templates" below). */
+enum memo_kind {
+    MEMO_CALL_ID = 1, MEMO_CSEQ, MEMO_VIA, MEMO_FROM, MEMO_TO,
+    MEMO_VIA_PARAM, MEMO_FROM_PARAM, MEMO_TO_PARAM
+};
+_Static_assert(MEMO_VIA_PARAM == MEMO_VIA + 3 && MEMO_TO_PARAM == MEMO_TO + 3,
+               "template_key() relies on this order");
 
 typedef struct memo_entry {
     uint64_t hash;
@@ -55,6 +62,7 @@ typedef struct memo_entry {
     uint8_t slen[3];
     int16_t r;      /* 0 or -(counter) */
     uint16_t klen;
+    uint16_t cut;   /* memo_key.cut */
     uint32_t num;
     char key[MEMO_KEY_MAX];
     char out[MEMO_OUT_MAX]; /* nstr strings, each NUL-terminated */
@@ -211,19 +219,10 @@ void sls_sipparser_free(sls_sipparser *p)
 
 /* --------------------------------------------------------------- helpers */
 
-/* RFC 3261 25.1 token characters (the same set as in sipframe.c). */
+/* RFC 3261 25.1 token characters. */
 static int is_tchar(unsigned char c)
 {
-    unsigned char l = (unsigned char)(c | 0x20);
-    if ((l >= 'a' && l <= 'z') || (c >= '0' && c <= '9'))
-        return 1;
-    switch (c) {
-    case '-': case '.': case '!': case '%': case '*':
-    case '_': case '+': case '`': case '\'': case '~':
-        return 1;
-    default:
-        return 0;
-    }
+    return sls__tchar[c];
 }
 
 static int is_token(const char *s)
@@ -378,29 +377,43 @@ static const sls_sip_header *first_header(const sls_sipframe *f, enum sls_header
 
 /* ------------------------------------------------------------------ memo */
 
-static uint64_t memo_hash(enum memo_kind kind, sls_slice v)
+/* A memo key: a header value, or a template of one (cut > 0). */
+typedef struct memo_key {
+    enum memo_kind kind;
+    sls_slice v;
+    uint16_t cut; /* template: where the parameter value was cut out + 1 */
+    uint64_t hash;
+} memo_key;
+
+static memo_key memo_key_of(enum memo_kind kind, sls_slice v, size_t cut)
 {
-    return sls__hash_bytes(v.p, v.n, (uint64_t)kind);
+    memo_key k = {kind, v, (uint16_t)cut, 0};
+    k.hash = sls__hash_bytes(v.p, v.n, (uint64_t)kind | (uint64_t)cut << 8);
+    return k;
 }
 
-/* The slot for (kind, v), and whether it holds that value's verdict. */
-static memo_entry *memo_slot(sls_sipparser *p, enum memo_kind kind, sls_slice v,
-                             uint64_t *hash, int *hit)
+static memo_entry *memo_entry_of(sls_sipparser *p, const memo_key *k)
+{
+    return &p->memo[k->hash & (MEMO_SLOTS - 1)];
+}
+
+/* The slot for k, and whether it holds that key's verdict. NULL for a key
+ * too long to be kept. */
+static memo_entry *memo_slot(sls_sipparser *p, const memo_key *k, int *hit)
 {
     *hit = 0;
-    if (v.n > MEMO_KEY_MAX)
+    if (k->v.n > MEMO_KEY_MAX)
         return NULL;
-    *hash = memo_hash(kind, v);
-    memo_entry *e = &p->memo[*hash & (MEMO_SLOTS - 1)];
-    *hit = e->kind == kind && e->hash == *hash && e->klen == v.n &&
-           memcmp(e->key, v.p, v.n) == 0;
+    memo_entry *e = memo_entry_of(p, k);
+    *hit = e->kind == k->kind && e->hash == k->hash && e->klen == k->v.n && e->cut == k->cut &&
+           memcmp(e->key, k->v.p, k->v.n) == 0;
     return e;
 }
 
 /* Records a verdict and up to three result strings (NULL: not kept when
  * they do not fit). */
-static void memo_store(memo_entry *e, enum memo_kind kind, uint64_t hash, sls_slice v,
-                       int r, uint32_t num, const sls_str *strs, unsigned nstr)
+static void memo_store(memo_entry *e, const memo_key *k, int r, uint32_t num,
+                       const sls_str *strs, unsigned nstr)
 {
     if (e == NULL)
         return;
@@ -415,13 +428,82 @@ static void memo_store(memo_entry *e, enum memo_kind kind, uint64_t hash, sls_sl
         e->slen[i] = (uint8_t)strs[i].n;
         o += strs[i].n + 1;
     }
-    e->kind = (uint8_t)kind;
-    e->hash = hash;
-    e->klen = (uint16_t)v.n;
-    memcpy(e->key, v.p, v.n);
+    e->kind = (uint8_t)k->kind;
+    e->hash = k->hash;
+    e->klen = (uint16_t)k->v.n;
+    e->cut = k->cut;
+    memcpy(e->key, k->v.p, k->v.n);
     e->r = (int16_t)r;
     e->num = num;
     e->nstr = (uint8_t)nstr;
+}
+
+/* Templates. Most distinct values are distinct only by one parameter: the
+ * branch of each new transaction's Via, the tag of each new dialog's From
+ * and To ("SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-<n>"). When that
+ * parameter's value is a plain token (RFC 3261 25.1: no separator, no
+ * quote, no white space), libosip2 reads every value of the template the
+ * same way: it finds parameters and their values by separators alone, and
+ * a token holds none, so whatever the token, the value splits at the same
+ * places and only the parameter's own value differs. The memo then keeps
+ * the verdict of the template (the value with the token cut out) and the
+ * token is taken from the message. A template is stored only after
+ * libosip2, on a real value, found the parameter exactly where the cut
+ * was and accepted the value; everything else goes by the whole value. */
+typedef struct tmpl {
+    sls_slice param; /* the token cut out, in the message */
+    size_t cut;      /* its offset in the value */
+    size_t n;
+    char key[MEMO_KEY_MAX]; /* the value without the token */
+} tmpl;
+
+/* Cuts the value of the first parameter lit (";name=") at or after `from`
+ * in v, when it is 1*tchar ending at the end of v or at ';' and v[from..)
+ * holds no quote or comment. Returns 1 with *t filled, else 0. */
+static int make_template(sls_slice v, size_t from, const char *lit, size_t litn, tmpl *t)
+{
+    if (v.n > MEMO_KEY_MAX + SLS_SIPMSG_MAX_FIELD || from >= v.n)
+        return 0;
+    const char *s = v.p + from, *end = v.p + v.n;
+    /* Inside a quoted-string or an RFC 2543 comment, ";name=" is no
+     * parameter: such values go by the whole value. */
+    if (memchr(s, '"', v.n - from) != NULL || memchr(s, '(', v.n - from) != NULL)
+        return 0;
+    while ((s = memchr(s, ';', (size_t)(end - s))) != NULL) {
+        if ((size_t)(end - s) > litn && memcmp(s, lit, litn) == 0)
+            break;
+        s++;
+    }
+    if (s == NULL)
+        return 0;
+    const char *a = s + litn, *b = a;
+    while (b < end && is_tchar((unsigned char)*b))
+        b++;
+    if (b == a || (b < end && *b != ';'))
+        return 0;
+    size_t pre = (size_t)(a - v.p), post = (size_t)(end - b);
+    if (pre + post > MEMO_KEY_MAX || pre >= UINT16_MAX)
+        return 0;
+    memcpy(t->key, v.p, pre);
+    memcpy(t->key + pre, b, post);
+    t->n = pre + post;
+    t->cut = pre;
+    t->param = (sls_slice){a, (size_t)(b - a)};
+    return 1;
+}
+
+/* The memo key of v: its template when it has one (kind + 3 selects the
+ * *_PARAM kind), else the whole value. */
+static memo_key template_key(enum memo_kind kind, sls_slice v, int has_tmpl, const tmpl *t)
+{
+    if (!has_tmpl)
+        return memo_key_of(kind, v, 0);
+    return memo_key_of((enum memo_kind)(kind + 3), (sls_slice){t->key, t->n}, t->cut + 1);
+}
+
+static int slice_eq(sls_str a, sls_slice b)
+{
+    return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
 }
 
 /* The i-th result string of a memo entry. */
@@ -450,13 +532,13 @@ static int parse_call_id(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *ou
     sls_slice v = first_header(f, SLS_HDR_CALL_ID)->value;
     if (v.n > SLS_SIPMSG_MAX_FIELD)
         return -SLS_CTR_SIP_FIELD_TOO_LONG;
-    uint64_t h = 0;
+    memo_key k = memo_key_of(MEMO_CALL_ID, v, 0);
     int hit;
-    memo_entry *e = memo_slot(p, MEMO_CALL_ID, v, &h, &hit);
+    memo_entry *e = memo_slot(p, &k, &hit);
     if (hit)
         return e->r != 0 ? e->r : keep(p, v.p, v.n, &out->call_id);
     int r = call_id_verdict(p, v);
-    memo_store(e, MEMO_CALL_ID, h, v, r, 0, NULL, 0);
+    memo_store(e, &k, r, 0, NULL, 0);
     return r != 0 ? r : keep(p, v.p, v.n, &out->call_id);
 }
 
@@ -524,9 +606,9 @@ static int parse_cseq(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
     if (n > 1)
         return -SLS_CTR_SIP_MULTIPLE_CSEQ;
     sls_slice v = first_header(f, SLS_HDR_CSEQ)->value;
-    uint64_t h = 0;
+    memo_key k = memo_key_of(MEMO_CSEQ, v, 0);
     int hit;
-    memo_entry *e = memo_slot(p, MEMO_CSEQ, v, &h, &hit);
+    memo_entry *e = memo_slot(p, &k, &hit);
     uint32_t num = 0;
     sls_str method = {empty, 0};
     char mbuf[SLS_SIPMSG_MAX_FIELD + 1];
@@ -538,7 +620,7 @@ static int parse_cseq(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
         method = (sls_str){ms.p, ms.n};
     } else {
         r = cseq_verdict(p, v, &num, &method, mbuf, sizeof mbuf);
-        memo_store(e, MEMO_CSEQ, h, v, r, num, &method, r == 0 ? 1 : 0);
+        memo_store(e, &k, r, num, &method, r == 0 ? 1 : 0);
     }
     if (r != 0)
         return r;
@@ -608,13 +690,16 @@ static int parse_via(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
     sls_slice v = first_list_value(hd->value);
     if (v.n == 0)
         return -SLS_CTR_SIP_BAD_VIA;
-    uint64_t h = 0;
+    tmpl t;
+    int has_tmpl = make_template(v, 0, ";branch=", 8, &t);
+    memo_key k = template_key(MEMO_VIA, v, has_tmpl, &t);
     int hit;
-    memo_entry *e = memo_slot(p, MEMO_VIA, v, &h, &hit);
+    memo_entry *e = memo_slot(p, &k, &hit);
     if (hit) {
         if (e->r != 0)
             return e->r;
-        sls_slice a = memo_str(e, 0), b = memo_str(e, 1), c = memo_str(e, 2);
+        sls_slice a = memo_str(e, 0), b = memo_str(e, 1);
+        sls_slice c = has_tmpl ? t.param : memo_str(e, 2);
         int r = keep(p, a.p, a.n, &out->via_sent_by);
         if (r == 0)
             r = keep(p, b.p, b.n, &out->via_transport);
@@ -624,7 +709,10 @@ static int parse_via(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
     }
     int r = via_verdict(p, v, out);
     sls_str res[3] = {out->via_sent_by, out->via_transport, out->branch};
-    memo_store(e, MEMO_VIA, h, v, r, 0, res, r == 0 ? 3 : 0);
+    if (!has_tmpl)
+        memo_store(e, &k, r, 0, res, r == 0 ? 3 : 0);
+    else if (r == 0 && slice_eq(out->branch, t.param))
+        memo_store(e, &k, r, 0, res, 2);
     return r;
 }
 
@@ -711,18 +799,27 @@ static int parse_addr(sls_sipparser *p, const sls_sipframe *f, enum sls_header_i
     if (n > 1)
         return bad;
     sls_slice v = first_header(f, id)->value;
-    enum memo_kind kind = is_from ? MEMO_FROM : MEMO_TO;
-    uint64_t h = 0;
+    /* The tag-param follows the name-addr: after its '>'. Without one
+     * (addr-spec form) no template. */
+    size_t gt = v.n;
+    while (gt > 0 && v.p[gt - 1] != '>')
+        gt--;
+    tmpl t;
+    int has_tmpl = gt > 0 && make_template(v, gt, ";tag=", 5, &t);
+    memo_key k = template_key(is_from ? MEMO_FROM : MEMO_TO, v, has_tmpl, &t);
     int hit;
-    memo_entry *e = memo_slot(p, kind, v, &h, &hit);
+    memo_entry *e = memo_slot(p, &k, &hit);
     if (hit) {
         if (e->r != 0)
             return e->r;
-        sls_slice t = memo_str(e, 0);
-        return keep(p, t.p, t.n, tag);
+        sls_slice tv = has_tmpl ? t.param : memo_str(e, 0);
+        return keep(p, tv.p, tv.n, tag);
     }
     int r = addr_verdict(p, v, bad, tag);
-    memo_store(e, kind, h, v, r, 0, tag, r == 0 ? 1 : 0);
+    if (!has_tmpl)
+        memo_store(e, &k, r, 0, tag, r == 0 ? 1 : 0);
+    else if (r == 0 && slice_eq(*tag, t.param))
+        memo_store(e, &k, r, 0, NULL, 0);
     return r;
 }
 

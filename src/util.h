@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
+/* 1 for the bytes of RFC 3261 25.1 token (tchar), else 0. */
+extern const uint8_t sls__tchar[256];
+
 /* Strict decimal: digits only, no sign, no white space, at least one digit,
  * value <= max. Returns 0 and *out, or SLS_ERANGE / SLS_EINVAL. */
 int sls__parse_u64(const char *p, size_t n, uint64_t max, uint64_t *out);

@@ -971,6 +971,63 @@ START_TEST(test_memoised_values_give_the_same_verdicts)
 }
 END_TEST
 
+/* Values that differ only by their branch or tag share a template in the
+ * memo (the token is cut out): each message must still get its own token,
+ * and a template is never made where ";branch=" or ";tag=" is not the
+ * parameter libosip2 reads (inside a quoted-string), nor where libosip2
+ * refuses the value. */
+START_TEST(test_memo_templates)
+{
+    static char a[65536];
+    char via[256], from[256], to[256], want[64];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 3000; i++) {
+            snprintf(via, sizeof via, "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-%d;rport\r\n", i);
+            snprintf(from, sizeof from, "From: \"A\" <sip:a@example.com>;tag=f%d\r\n", i);
+            snprintf(to, sizeof to, "To: <sip:b@example.com>;tag=%dt;x=1\r\n", i);
+            snprintf(a, sizeof a, "%s", build(START, via, from, to, CALLID, CSEQ));
+            ck_assert_int_eq(parse_text(a), 0);
+            snprintf(want, sizeof want, "z9hG4bK-%d", i);
+            ck_assert_str_field(msg.branch, want);
+            ck_assert_str_field(msg.via_sent_by, "10.0.0.1:5060");
+            ck_assert_str_field(msg.via_transport, "UDP");
+            snprintf(want, sizeof want, "f%d", i);
+            ck_assert_str_field(msg.from_tag, want);
+            snprintf(want, sizeof want, "%dt", i);
+            ck_assert_str_field(msg.to_tag, want);
+        }
+        /* ";branch=" inside a quoted parameter value comes first; libosip2
+         * reads the second one. */
+        const char *q[] = {"abc", "zzz"};
+        for (int k = 0; k < 2; k++) {
+            snprintf(via, sizeof via,
+                     "Via: SIP/2.0/UDP h.example.com;x=\"1;branch=%s;2\";branch=abc\r\n", q[k]);
+            snprintf(from, sizeof from, "From: <sip:a@example.com>;x=\"y>;tag=%s;\";tag=abc\r\n",
+                     q[k]);
+            ck_assert_int_eq(parse_text(build(START, via, from, TO, CALLID, CSEQ)), 0);
+            ck_assert_str_field(msg.branch, "abc");
+            ck_assert_str_field(msg.from_tag, "abc");
+        }
+        /* A refused value stays refused whatever its branch. */
+        for (int i = 0; i < 3; i++) {
+            snprintf(via, sizeof via, "Via: SIP/2.0/UDP h.example.com:99999;branch=b%d\r\n", i);
+            ck_assert_reason(parse_text(build(START, via, FROM, TO, CALLID, CSEQ)),
+                             SLS_CTR_SIP_BAD_VIA);
+        }
+        /* A tag in the addr-spec form (no '>'), and a token that is not
+         * one (a quote) go by the whole value. */
+        ck_assert_int_eq(parse_text(build(START, VIA, "From: sip:a@example.com;tag=n1\r\n", TO,
+                                          CALLID, CSEQ)),
+                         0);
+        ck_assert_str_field(msg.from_tag, "n1");
+        ck_assert_int_eq(parse_text(build(START, VIA, "From: sip:a@example.com;tag=n2\r\n", TO,
+                                          CALLID, CSEQ)),
+                         0);
+        ck_assert_str_field(msg.from_tag, "n2");
+    }
+}
+END_TEST
+
 static Suite *sipmsg_suite(void)
 {
     Suite *s = suite_create("sipmsg");
@@ -993,6 +1050,7 @@ static Suite *sipmsg_suite(void)
     tcase_add_test(tc, test_parse_user_agent_server);
     tcase_add_test(tc, test_parse_long_fields);
     tcase_add_test(tc, test_memoised_values_give_the_same_verdicts);
+    tcase_add_test(tc, test_memo_templates);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("torture");
