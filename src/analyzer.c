@@ -1,4 +1,22 @@
-/* The pipeline glue: every stage is called from here, in order. */
+/* The pipeline glue: every stage is called from here, in order.
+ *
+ * Two halves. Stage A reads, decodes, reassembles and frames: everything
+ * up to a framed SIP message. Stage B validates each message with libosip2
+ * and feeds the transaction, call and summary tables. sls_analyzer_run()
+ * runs stage A on a second thread and hands its output to stage B (the
+ * caller's thread) through a bounded chunk queue (chunkq.h): each half
+ * costs about half of the time, measured (README, design notes). Called
+ * directly (sls_analyzer_frame, sls_analyzer_payload), both halves run in
+ * the caller's thread, one after the other, with the same results.
+ *
+ * What crosses the queue, in order, as records:
+ *   BEGIN (ts, caplen)  a captured frame starts: packet and byte counts;
+ *   MSG                 a framed message: its packet, its frame (index of
+ *                       the header lines) and its bytes, copied: the
+ *                       buffers stage A framed it in are reused at once;
+ *   END (ts)            the frame is done: the tables age to its time.
+ * Each half owns its own tables; stage A counts in its own counters, which
+ * sls_analyzer_finish() adds to the summary's. */
 #include "sipsleuth/analyzer.h"
 
 #include "sipsleuth/decode.h"
@@ -7,7 +25,28 @@
 #include "sipsleuth/sipmsg.h"
 #include "sipsleuth/tcpstream.h"
 
+#include "chunkq.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* The queue between the halves: 8 chunks of 1 MiB, ~3 000 messages each. */
+#define PIPE_SLOTS 8
+#define PIPE_CHUNK ((size_t)1 << 20)
+/* Stage A publishes a partly filled chunk when stage B has nothing left,
+ * checked every this many frames: a slow pipe still flows. */
+#define PIPE_POLL_EVERY 64u
+
+struct pipe {
+    sls__chunkq *q;
+    sls_input *in;
+    sls__chunk *c; /* stage A: the chunk being filled, NULL before */
+    int closed;    /* stage A: the stream is closed, or B stopped */
+    unsigned frames;
+};
 
 struct sls_analyzer {
     sls_config cfg;
@@ -26,6 +65,11 @@ struct sls_analyzer {
     void *on_txn_user;
     uint64_t frame_no;
     int error; /* first SLS_ENOMEM seen in a sink */
+    sls_counters acount;  /* stage A's counts, see sls_analyzer_finish */
+    struct pipe *pipe;    /* while sls_analyzer_run runs stage A apart */
+    sls_sipframe *bframe; /* stage B's copy of a frame from the queue */
+    sls_progress_fn on_progress;
+    void *on_progress_user;
 };
 
 void sls_config_default(sls_config *cfg)
@@ -51,12 +95,12 @@ static void call_done(void *user, const sls_call *c)
         a->on_call(a->on_call_user, c);
 }
 
-static void sip_message(sls_analyzer *a, const sls_sipframe *f, const sls_packet *pkt);
+static void emit_message(sls_analyzer *a, const sls_sipframe *f, const sls_packet *pkt);
 
 /* A message framed from a TCP stream (or a WebSocket message in one). */
 static void stream_message(void *user, const sls_sipframe *f, const sls_packet *pkt)
 {
-    sip_message(user, f, pkt);
+    emit_message(user, f, pkt);
 }
 
 static void packet_sink(void *user, const sls_packet *pkt)
@@ -78,7 +122,7 @@ sls_analyzer *sls_analyzer_new(const sls_config *cfg)
         free(a);
         return NULL;
     }
-    sls_counters *ctr = &a->summary->counters;
+    sls_counters *ctr = &a->acount; /* stage A's, see the top */
     a->decoder = sls_decoder_new(ctr, packet_sink, a);
     a->parser = sls_sipparser_new();
     a->txns = sls_txn_table_new(&a->cfg.txn, ctr, txn_done, a);
@@ -87,8 +131,9 @@ sls_analyzer *sls_analyzer_new(const sls_config *cfg)
         sls_call_table_detail(a->calls, 0); /* until someone reads calls */
     a->tcp = sls_tcp_table_new(NULL, ctr, stream_message, a);
     a->frame = malloc(sizeof(*a->frame));
+    a->bframe = malloc(sizeof(*a->bframe));
     if (a->decoder == NULL || a->parser == NULL || a->txns == NULL ||
-        a->calls == NULL || a->tcp == NULL || a->frame == NULL) {
+        a->calls == NULL || a->tcp == NULL || a->frame == NULL || a->bframe == NULL) {
         sls_analyzer_free(a);
         return NULL;
     }
@@ -105,6 +150,7 @@ void sls_analyzer_free(sls_analyzer *a)
     sls_sipparser_free(a->parser);
     sls_decoder_free(a->decoder);
     free(a->frame);
+    free(a->bframe);
     sls_summary_free(a->summary);
     free(a);
 }
@@ -160,9 +206,214 @@ static void sip_message(sls_analyzer *a, const sls_sipframe *f,
         a->on_message(a->on_message_user, &m, pkt, ev);
 }
 
-void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt)
+void sls_analyzer_on_progress(sls_analyzer *a, sls_progress_fn fn, void *user)
+{
+    a->on_progress = fn;
+    a->on_progress_user = user;
+}
+
+/* ---------------------------------------------------------- stage B */
+
+/* A captured frame starts. */
+static void frame_begin(sls_analyzer *a, int64_t ts, uint32_t caplen)
 {
     sls_summary *s = a->summary;
+    s->packets++;
+    s->bytes += caplen;
+    if (s->packets == 1 || ts < s->first_ts_ns)
+        s->first_ts_ns = ts;
+    if (ts > s->last_ts_ns)
+        s->last_ts_ns = ts;
+}
+
+/* Capture time moves even when a frame holds no SIP: transactions age by
+ * it. */
+static void frame_end(sls_analyzer *a, int64_t ts)
+{
+    sls_txn_table_advance(a->txns, ts);
+    sls_call_table_advance(a->calls, ts);
+}
+
+/* --------------------------------------------------- the queue (A -> B) */
+
+enum rec_type { REC_BEGIN = 1, REC_MSG, REC_END };
+
+struct rec {
+    uint32_t type;
+    uint32_t size; /* of the whole record, header included, 8-aligned */
+    int64_t ts_ns;
+    uint32_t caplen; /* BEGIN */
+};
+
+/* A MSG record: struct rec, struct msg_rec, nheaders sls_sip_header, then
+ * the message bytes. */
+struct msg_rec {
+    sls_packet pkt;
+    uintptr_t base; /* where the message was when stage A framed it */
+    size_t len;
+    /* The frame without its header array: the bytes before `headers` and
+     * from `first` on (offsetof, below). */
+    unsigned char head[offsetof(sls_sipframe, headers)];
+    unsigned char tail[sizeof(sls_sipframe) - offsetof(sls_sipframe, first)];
+};
+
+#define REC_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
+
+/* Room for a record of `size` bytes in the chunk being filled: the chunk
+ * is handed over when full and a new one claimed. NULL when the stream
+ * closed (stage B stopped, or memory ran out: then B is told so). */
+static void *pipe_reserve(struct pipe *p, size_t size)
+{
+    if (p->closed)
+        return NULL;
+    if (p->c != NULL && p->c->cap - p->c->used >= size) {
+        void *at = p->c->buf + p->c->used;
+        p->c->used += size;
+        return at;
+    }
+    if (p->c != NULL) {
+        sls_input_progress(p->in, &p->c->done, &p->c->total);
+        int stopped = sls__chunkq_publish(p->q, p->c);
+        p->c = NULL;
+        if (stopped) {
+            p->closed = 1;
+            return NULL;
+        }
+    }
+    if ((p->c = sls__chunkq_claim(p->q, size)) == NULL) {
+        p->closed = 1;
+        return NULL;
+    }
+    if (p->c->cap == 0) {
+        p->c->end = 1;
+        p->c->rc = SLS_ENOMEM;
+        sls__chunkq_publish(p->q, p->c);
+        p->c = NULL;
+        p->closed = 1;
+        return NULL;
+    }
+    p->c->used = size;
+    return p->c->buf;
+}
+
+/* Ends the stream with rc after what was written. */
+static void pipe_close(struct pipe *p, int rc)
+{
+    if (p->closed)
+        return;
+    if (p->c == NULL && (p->c = sls__chunkq_claim(p->q, 0)) == NULL)
+        return; /* B stopped: nobody reads */
+    p->c->end = 1;
+    p->c->rc = rc;
+    sls_input_progress(p->in, &p->c->done, &p->c->total);
+    sls__chunkq_publish(p->q, p->c);
+    p->c = NULL;
+    p->closed = 1;
+}
+
+static void emit_mark(sls_analyzer *a, enum rec_type type, int64_t ts, uint32_t caplen)
+{
+    if (a->pipe == NULL) {
+        if (type == REC_BEGIN)
+            frame_begin(a, ts, caplen);
+        else
+            frame_end(a, ts);
+        return;
+    }
+    struct rec *r = pipe_reserve(a->pipe, REC_ALIGN(sizeof(*r)));
+    if (r != NULL)
+        *r = (struct rec){type, (uint32_t)REC_ALIGN(sizeof(*r)), ts, caplen};
+}
+
+/* A framed message leaves stage A. Its bytes run from the start line to
+ * the end of the body; every slice of the frame lies in them. */
+static void emit_message(sls_analyzer *a, const sls_sipframe *f, const sls_packet *pkt)
+{
+    if (a->pipe == NULL) {
+        sip_message(a, f, pkt);
+        return;
+    }
+    const char *start = f->body.p - f->header_len;
+    size_t len = f->header_len + f->body.n;
+    size_t hdrs = f->nheaders * sizeof(f->headers[0]);
+    size_t size = REC_ALIGN(sizeof(struct rec) + sizeof(struct msg_rec) + hdrs + len);
+    if (size > UINT32_MAX)
+        return; /* cannot happen: headers 64 KiB, body 4 MiB at most */
+    unsigned char *at = pipe_reserve(a->pipe, size);
+    if (at == NULL)
+        return;
+    struct rec r = {REC_MSG, (uint32_t)size, pkt->ts_ns, 0};
+    struct msg_rec m;
+    m.pkt = *pkt;
+    m.base = (uintptr_t)start;
+    m.len = len;
+    memcpy(m.head, f, sizeof(m.head));
+    memcpy(m.tail, &f->first, sizeof(m.tail));
+    memcpy(at, &r, sizeof(r));
+    memcpy(at + sizeof(r), &m, sizeof(m));
+    memcpy(at + sizeof(r) + sizeof(m), f->headers, hdrs);
+    memcpy(at + sizeof(r) + sizeof(m) + hdrs, start, len);
+}
+
+/* A slice that pointed into the message at `from` now points into its
+ * copy at `to`; others (the empty literal) stay. Addresses are compared
+ * as integers: the old ones are never dereferenced. */
+static void rebase(sls_slice *s, uintptr_t from, size_t len, const char *to)
+{
+    uintptr_t p = (uintptr_t)s->p;
+    if (p >= from && p - from <= len)
+        s->p = to + (p - from);
+}
+
+/* Stage B's side of a MSG record. */
+static void take_message(sls_analyzer *a, const unsigned char *at)
+{
+    struct msg_rec m;
+    memcpy(&m, at, sizeof(m));
+    sls_sipframe *f = a->bframe;
+    memcpy(f, m.head, sizeof(m.head));
+    memcpy(&f->first, m.tail, sizeof(m.tail));
+    size_t hdrs = f->nheaders * sizeof(f->headers[0]);
+    memcpy(f->headers, at + sizeof(m), hdrs);
+    const char *msg = (const char *)at + sizeof(m) + hdrs;
+    rebase(&f->method, m.base, m.len, msg);
+    rebase(&f->uri, m.base, m.len, msg);
+    rebase(&f->reason, m.base, m.len, msg);
+    rebase(&f->body, m.base, m.len, msg);
+    for (size_t i = 0; i < f->nheaders; i++) {
+        rebase(&f->headers[i].name, m.base, m.len, msg);
+        rebase(&f->headers[i].value, m.base, m.len, msg);
+    }
+    m.pkt.payload = (const uint8_t *)msg;
+    m.pkt.payload_len = m.len;
+    sip_message(a, f, &m.pkt);
+}
+
+/* Stage B: every record of a chunk. */
+static void take_chunk(sls_analyzer *a, const sls__chunk *c)
+{
+    for (size_t pos = 0; pos < c->used && a->error == 0;) {
+        struct rec r;
+        memcpy(&r, c->buf + pos, sizeof(r));
+        switch (r.type) {
+        case REC_BEGIN:
+            frame_begin(a, r.ts_ns, r.caplen);
+            break;
+        case REC_END:
+            frame_end(a, r.ts_ns);
+            break;
+        default:
+            take_message(a, c->buf + pos + sizeof(r));
+            break;
+        }
+        pos += r.size;
+    }
+}
+
+/* ---------------------------------------------------------- stage A */
+
+void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt)
+{
     if (pkt->transport == SLS_TRANSPORT_TCP && !pkt->whole) {
         /* RFC 3261 18.3: on a stream, messages are framed by
          * Content-Length; the stream stage delivers them in order. */
@@ -171,8 +422,8 @@ void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt)
     }
     /* UDP datagrams and SCTP DATA chunks each carry one message. */
     if (!sls_sip_detect(pkt->payload, pkt->payload_len)) {
-        sls_count(&s->counters, pkt->transport == SLS_TRANSPORT_SCTP ? SLS_CTR_SCTP_NOT_SIP
-                                                                     : SLS_CTR_UDP_NOT_SIP);
+        sls_count(&a->acount, pkt->transport == SLS_TRANSPORT_SCTP ? SLS_CTR_SCTP_NOT_SIP
+                                                                   : SLS_CTR_UDP_NOT_SIP);
         return;
     }
     /* RFC 3261 18.3: one message per datagram; octets after it are
@@ -180,40 +431,114 @@ void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt)
     int rc = sls_sipframe_parse((const char *)pkt->payload, pkt->payload_len,
                                 SLS_FRAME_DATAGRAM, a->frame);
     if (rc < 0) {
-        sls_count(&s->counters, (enum sls_counter)-rc);
+        sls_count(&a->acount, (enum sls_counter)-rc);
         return;
     }
-    sip_message(a, a->frame, pkt);
+    emit_message(a, a->frame, pkt);
+}
+
+static void stage_a_frame(sls_analyzer *a, const sls_rawpkt *raw)
+{
+    emit_mark(a, REC_BEGIN, raw->ts_ns, raw->caplen);
+    sls_decode_frame(a->decoder, raw->linktype, raw->ts_ns, ++a->frame_no,
+                     raw->data, raw->caplen);
+    sls_tcp_advance(a->tcp, raw->ts_ns);
+    emit_mark(a, REC_END, raw->ts_ns, 0);
 }
 
 int sls_analyzer_frame(sls_analyzer *a, const sls_rawpkt *raw)
 {
-    sls_summary *s = a->summary;
-    s->packets++;
-    s->bytes += raw->caplen;
-    if (s->packets == 1 || raw->ts_ns < s->first_ts_ns)
-        s->first_ts_ns = raw->ts_ns;
-    if (raw->ts_ns > s->last_ts_ns)
-        s->last_ts_ns = raw->ts_ns;
-    sls_decode_frame(a->decoder, raw->linktype, raw->ts_ns, ++a->frame_no,
-                     raw->data, raw->caplen);
-    /* Capture time moves even when a frame holds no SIP: transactions age
-     * by it. */
-    sls_tcp_advance(a->tcp, raw->ts_ns);
-    sls_txn_table_advance(a->txns, raw->ts_ns);
-    sls_call_table_advance(a->calls, raw->ts_ns);
+    stage_a_frame(a, raw);
     return a->error;
+}
+
+/* Stage A's thread: the whole input, then the end of the stream. */
+static void *stage_a_main(void *arg)
+{
+    sls_analyzer *a = arg;
+    struct pipe *p = a->pipe;
+    sls_rawpkt raw;
+    int rc;
+    while ((rc = sls_input_next(p->in, &raw)) > 0 && !p->closed) {
+        stage_a_frame(a, &raw);
+        /* A slow source (a pipe): hand over what there is when B waits. */
+        if (++p->frames % PIPE_POLL_EVERY == 0 && p->c != NULL && !p->closed &&
+            sls__chunkq_consumer_idle(p->q)) {
+            sls_input_progress(p->in, &p->c->done, &p->c->total);
+            p->closed = sls__chunkq_publish(p->q, p->c);
+            p->c = NULL;
+        }
+    }
+    pipe_close(p, rc < 0 ? rc : 0);
+    return NULL;
+}
+
+static void report_progress(sls_analyzer *a, sls_input *in)
+{
+    if (a->on_progress == NULL)
+        return;
+    uint64_t done, total;
+    sls_input_progress(in, &done, &total);
+    a->on_progress(a->on_progress_user, done, total);
+}
+
+/* Without a second thread: both halves in the caller's, progress reported
+ * every 16 384 frames and at the end. */
+static int run_inline(sls_analyzer *a, sls_input *in)
+{
+    sls_rawpkt raw;
+    int rc;
+    uint64_t n = 0;
+    while ((rc = sls_input_next(in, &raw)) > 0) {
+        if ((rc = sls_analyzer_frame(a, &raw)) < 0)
+            return rc;
+        if ((++n & 0x3fff) == 0)
+            report_progress(a, in);
+    }
+    report_progress(a, in);
+    return rc < 0 ? rc : 0;
 }
 
 int sls_analyzer_run(sls_analyzer *a, sls_input *in)
 {
-    sls_rawpkt raw;
-    int rc;
-    while ((rc = sls_input_next(in, &raw)) > 0) {
-        if ((rc = sls_analyzer_frame(a, &raw)) < 0)
-            return rc;
+    struct pipe p = {.in = in};
+    pthread_t thread;
+    if ((p.q = sls__chunkq_new(PIPE_SLOTS, PIPE_CHUNK)) == NULL)
+        return SLS_ENOMEM;
+    a->pipe = &p;
+    /* Stage A's thread starts with every signal blocked: SIGINT, SIGPIPE
+     * and the like stay the caller's business, in the caller's thread. */
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    int started = pthread_create(&thread, NULL, stage_a_main, a) == 0;
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    if (!started) {
+        /* Resource limits: the same work without the overlap. */
+        a->pipe = NULL;
+        sls__chunkq_free(p.q);
+        return run_inline(a, in);
     }
-    return rc < 0 ? rc : 0;
+    int rc = 0;
+    for (;;) {
+        const sls__chunk *c = sls__chunkq_take(p.q);
+        take_chunk(a, c);
+        if (a->on_progress != NULL)
+            a->on_progress(a->on_progress_user, c->done, c->total);
+        if (a->error != 0) {
+            rc = a->error;
+            break;
+        }
+        if (c->end) {
+            rc = c->rc;
+            break;
+        }
+    }
+    sls__chunkq_stop(p.q);
+    pthread_join(thread, NULL);
+    a->pipe = NULL;
+    sls__chunkq_free(p.q);
+    return rc;
 }
 
 void sls_analyzer_finish(sls_analyzer *a)
@@ -224,6 +549,11 @@ void sls_analyzer_finish(sls_analyzer *a)
     sls_call_table_flush(a->calls, a->summary->last_ts_ns);
     a->summary->txn_peak_open = sls_txn_table_peak(a->txns);
     a->summary->calls_peak_open = sls_call_table_peak(a->calls);
+    /* Stage A's counts join the summary's. */
+    for (size_t i = 0; i < SLS_CTR_COUNT; i++) {
+        a->summary->counters.v[i] += a->acount.v[i];
+        a->acount.v[i] = 0;
+    }
 }
 
 const sls_summary *sls_analyzer_summary(const sls_analyzer *a)

@@ -360,42 +360,46 @@ static double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Reads every packet, with a progress line on stderr about twice a second
- * when asked: on a terminal it rewrites one line, elsewhere it appends. */
+struct progress {
+    const sls_analyzer *a;
+    int tty;
+    int printed;
+    double start, last;
+};
+
+/* One progress line, about twice a second: on a terminal it rewrites
+ * itself, elsewhere it appends. */
+static void print_progress(void *user, uint64_t done, uint64_t total)
+{
+    struct progress *p = user;
+    double now = mono_s();
+    if (now - p->last < 0.5)
+        return;
+    p->last = now;
+    const sls_summary *s = sls_analyzer_summary(p->a);
+    char pct[16] = "";
+    if (total > 0)
+        snprintf(pct, sizeof(pct), "%3.0f%% of ", 100.0 * (double)done / (double)total);
+    fprintf(stderr, "%ssipsleuth: %s%.0f MB read, %llu packets, %llu SIP messages, %.1f s%s",
+            p->tty ? "\r" : "", pct, (double)(total > 0 ? total : done) / 1e6,
+            (unsigned long long)s->packets, (unsigned long long)s->sip_messages,
+            now - p->start, p->tty ? "\033[K" : "\n");
+    p->printed = 1;
+}
+
+/* Reads every packet, with a progress line on stderr when asked. */
 static int analyze(sls_analyzer *a, sls_input *in, int progress)
 {
     if (!progress)
         return sls_analyzer_run(a, in);
-    int tty = isatty(STDERR_FILENO);
-    double start = mono_s(), last = start;
-    sls_rawpkt raw;
-    int rc;
-    uint64_t frames = 0;
-    int printed = 0;
-    while ((rc = sls_input_next(in, &raw)) > 0) {
-        if ((rc = sls_analyzer_frame(a, &raw)) < 0)
-            break;
-        if ((++frames & 0x3fff) != 0)
-            continue;
-        double now = mono_s();
-        if (now - last < 0.5)
-            continue;
-        last = now;
-        uint64_t done, total;
-        sls_input_progress(in, &done, &total);
-        const sls_summary *s = sls_analyzer_summary(a);
-        char pct[16] = "";
-        if (total > 0)
-            snprintf(pct, sizeof(pct), "%3.0f%% of ", 100.0 * (double)done / (double)total);
-        fprintf(stderr, "%ssipsleuth: %s%.0f MB read, %llu packets, %llu SIP messages, %.1f s%s",
-                tty ? "\r" : "", pct, (double)(total > 0 ? total : done) / 1e6,
-                (unsigned long long)s->packets, (unsigned long long)s->sip_messages,
-                now - start, tty ? "\033[K" : "\n");
-        printed = 1;
-    }
-    if (printed && tty)
+    struct progress p = {.a = a, .tty = isatty(STDERR_FILENO)};
+    p.start = p.last = mono_s();
+    sls_analyzer_on_progress(a, print_progress, &p);
+    int rc = sls_analyzer_run(a, in);
+    sls_analyzer_on_progress(a, NULL, NULL);
+    if (p.printed && p.tty)
         fputs("\r\033[K", stderr);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 static int run(int argc, char **argv, int first, enum command cmd)

@@ -48,10 +48,21 @@ int sls_analyzer_frame(sls_analyzer *a, const sls_rawpkt *raw);
  * targets, carriers). */
 void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt);
 
-/* Reads every packet of in. Returns 0 or SLS_ENOMEM. */
+/* Reads every packet of in. Decoding, reassembly and framing run on a
+ * second thread, the rest in the caller's; in and every callback stay the
+ * caller's (callbacks are called from the caller's thread only). The
+ * results are those of sls_analyzer_frame() on every packet. Returns 0,
+ * SLS_ENOMEM, or the error sls_input_next() returned. */
 int sls_analyzer_run(sls_analyzer *a, sls_input *in);
 
-/* End of the capture: retires every open transaction. Call once. */
+/* Also call fn, from sls_analyzer_run and in the caller's thread, as the
+ * capture is read (every few thousand packets): the bytes read so far and
+ * the total of the regular files (sls_input_progress). */
+typedef void (*sls_progress_fn)(void *user, uint64_t done, uint64_t total);
+void sls_analyzer_on_progress(sls_analyzer *a, sls_progress_fn fn, void *user);
+
+/* End of the capture: retires every open transaction and completes the
+ * summary's counters. Call once, before reading the summary. */
 void sls_analyzer_finish(sls_analyzer *a);
 
 const sls_summary *sls_analyzer_summary(const sls_analyzer *a);

@@ -1,0 +1,293 @@
+/* The two halves of the analyzer on two threads (sls_analyzer_run) must
+ * give exactly what they give one after the other in one thread
+ * (sls_analyzer_frame on every packet): the same summary, byte for byte in
+ * JSON, and the same messages, transactions and calls reported in the same
+ * order. Checked on every sample, on captures long enough to cross many
+ * chunk boundaries of the queue between the halves (UDP and TCP), on a
+ * truncated capture, and without a second thread. */
+
+/* <pcap/pcap.h> needs u_int and u_char, hidden by the strict
+ * _POSIX_C_SOURCE of the build. */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
+
+#include "sipsleuth/analyzer.h"
+#include "sipsleuth/input.h"
+#include "sipsleuth/report.h"
+#include "sls_check.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* tests/CMakeLists.txt links this suite with -Wl,--wrap=pthread_create:
+ * a test can make thread creation fail, as under a thread limit. */
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+                          void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+                          void *arg);
+
+static int fail_thread_create;
+static int threads_created;
+
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+                          void *arg)
+{
+    if (fail_thread_create)
+        return EAGAIN;
+    threads_created++;
+    return __real_pthread_create(t, attr, fn, arg);
+}
+
+/* ---- what one analysis produced ---- */
+
+typedef struct result {
+    int rc;
+    char *json; /* the summary report */
+    uint64_t messages, txns, calls;
+    uint64_t trace; /* digest of every callback, in order */
+    uint64_t progress_calls, last_done, last_total;
+    int progress_backwards;
+} result;
+
+static void mix(result *r, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        r->trace = (r->trace ^ b[i]) * 1099511628211ull;
+}
+
+static void on_message(void *user, const sls_sipmsg *m, const sls_packet *pkt, int ev)
+{
+    result *r = user;
+    r->messages++;
+    mix(r, &pkt->frame_no, sizeof(pkt->frame_no));
+    mix(r, &pkt->ts_ns, sizeof(pkt->ts_ns));
+    mix(r, &ev, sizeof(ev));
+    mix(r, &m->status, sizeof(m->status));
+    mix(r, m->call_id.p, m->call_id.n);
+    mix(r, m->branch.p, m->branch.n);
+    mix(r, m->frame->body.p, m->frame->body.n);
+}
+
+static void on_txn(void *user, const sls_txn *t)
+{
+    result *r = user;
+    r->txns++;
+    /* When it is retired, in messages seen: the tables age alike. */
+    mix(r, &r->messages, sizeof(r->messages));
+    mix(r, &t->final_code, sizeof(t->final_code));
+    mix(r, t->call_id, strlen(t->call_id));
+    mix(r, &t->first_ts_ns, sizeof(t->first_ts_ns));
+}
+
+static void on_call(void *user, const sls_call *c)
+{
+    result *r = user;
+    r->calls++;
+    mix(r, &r->messages, sizeof(r->messages));
+    mix(r, c->call_id, strlen(c->call_id));
+    mix(r, &c->outcome, sizeof(c->outcome));
+}
+
+static void on_progress(void *user, uint64_t done, uint64_t total)
+{
+    result *r = user;
+    if (done < r->last_done)
+        r->progress_backwards = 1;
+    r->progress_calls++;
+    r->last_done = done;
+    r->last_total = total;
+}
+
+/* threaded: sls_analyzer_run; else sls_analyzer_frame on every packet. */
+static result analyze(const char *path, int threaded)
+{
+    result r = {0};
+    r.trace = 1469598103934665603ull;
+    sls_analyzer *a = sls_analyzer_new(NULL);
+    ck_assert_ptr_nonnull(a);
+    sls_analyzer_on_message(a, on_message, &r);
+    sls_analyzer_on_txn(a, on_txn, &r);
+    sls_analyzer_on_call(a, on_call, &r);
+    sls_analyzer_on_progress(a, on_progress, &r);
+    sls_input *in = NULL;
+    char err[256];
+    const char *paths[] = {path};
+    ck_assert_int_eq(sls_input_open(&in, paths, 1, err, sizeof(err)), 0);
+    if (threaded) {
+        r.rc = sls_analyzer_run(a, in);
+    } else {
+        sls_rawpkt raw;
+        while ((r.rc = sls_input_next(in, &raw)) > 0)
+            if ((r.rc = sls_analyzer_frame(a, &raw)) < 0)
+                break;
+    }
+    sls_analyzer_finish(a);
+    size_t len = 0;
+    FILE *out = open_memstream(&r.json, &len);
+    ck_assert_ptr_nonnull(out);
+    sls_report_files rf;
+    ck_assert_int_eq(sls_report_files_from_input(&rf, in), 0);
+    ck_assert_int_eq(sls_report_json(out, sls_analyzer_summary(a), &rf), 0);
+    fclose(out);
+    sls_input_free(in);
+    sls_analyzer_free(a);
+    return r;
+}
+
+static void assert_same(const char *path, uint64_t min_messages)
+{
+    result one = analyze(path, 0);
+    result two = analyze(path, 1);
+    ck_assert_int_eq(two.rc, one.rc);
+    ck_assert_msg(strcmp(one.json, two.json) == 0, "%s: summaries differ", path);
+    ck_assert_uint_eq(two.messages, one.messages);
+    ck_assert_uint_eq(two.txns, one.txns);
+    ck_assert_uint_eq(two.calls, one.calls);
+    ck_assert_msg(two.trace == one.trace, "%s: callbacks differ", path);
+    ck_assert_uint_ge(one.messages, min_messages);
+    /* Progress: reported, never backwards, and the last report is the end
+     * of the file. */
+    ck_assert_uint_ge(two.progress_calls, 1);
+    ck_assert_int_eq(two.progress_backwards, 0);
+    ck_assert_uint_eq(two.last_done, two.last_total);
+    free(one.json);
+    free(two.json);
+}
+
+/* ---- captures ---- */
+
+static const char *const samples[] = {
+    "answered", "auth_retry", "busy", "cancel", "early_media_fail", "global_fail",
+    "in_progress", "ipv6", "misc_fail", "mixed", "not_found", "options_register",
+    "proxy_auth", "reasons", "redirect", "server_error", "sll2", "tcp_multi",
+    "tcp_split", "udp_frag", "unanswered", "vlan", "vlan_qinq"};
+#define NSAMPLES (sizeof(samples) / sizeof(samples[0]))
+
+static const char *sample(const char *name)
+{
+    static char p[512];
+    snprintf(p, sizeof(p), "%s/samples/%s.pcap", SLS_SOURCE_DIR, name);
+    return p;
+}
+
+/* Writes `times` copies of a capture one after the other, each an hour
+ * later than the one before: many megabytes of real messages, so that the
+ * queue between the halves wraps around many times. */
+static void write_repeated(const char *src, const char *dst, unsigned times)
+{
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t *first = pcap_open_offline(src, err);
+    ck_assert_msg(first != NULL, "%s", err);
+    pcap_dumper_t *w = pcap_dump_open(first, dst);
+    ck_assert_ptr_nonnull(w);
+    for (unsigned k = 0; k < times; k++) {
+        pcap_t *p = pcap_open_offline(src, err);
+        ck_assert_ptr_nonnull(p);
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        while (pcap_next_ex(p, &h, &data) == 1) {
+            struct pcap_pkthdr c = *h;
+            c.ts.tv_sec += (time_t)k * 3600;
+            pcap_dump((u_char *)w, &c, data);
+        }
+        pcap_close(p);
+    }
+    pcap_dump_close(w);
+    pcap_close(first);
+}
+
+static void tmpname(char *buf, size_t n, const char *tag)
+{
+    snprintf(buf, n, "/tmp/sls-test-pipeline-%s-%ld.pcap", tag, (long)getpid());
+}
+
+/* ---- tests ---- */
+
+START_TEST(test_every_sample_same_on_two_threads)
+{
+    for (size_t i = 0; i < NSAMPLES; i++)
+        assert_same(sample(samples[i]), 1);
+    ck_assert_int_ge(threads_created, (int)NSAMPLES);
+}
+END_TEST
+
+START_TEST(test_long_udp_and_tcp_captures_cross_many_chunks)
+{
+    const char *src[] = {"mixed", "tcp_split"};
+    for (size_t i = 0; i < 2; i++) {
+        char path[256];
+        tmpname(path, sizeof(path), src[i]);
+        write_repeated(sample(src[i]), path, 400);
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_int_gt(st.st_size, 5 << 20); /* several 1 MiB chunks */
+        assert_same(path, 400);
+        unlink(path);
+    }
+}
+END_TEST
+
+START_TEST(test_truncated_capture_same_on_two_threads)
+{
+    char full[256], cut[256];
+    tmpname(full, sizeof(full), "full");
+    tmpname(cut, sizeof(cut), "cut");
+    write_repeated(sample("mixed"), full, 100);
+    FILE *in = fopen(full, "rb"), *out = fopen(cut, "wb");
+    ck_assert_ptr_nonnull(in);
+    ck_assert_ptr_nonnull(out);
+    static unsigned char buf[1 << 16];
+    size_t left = 1500000 + 77; /* in the middle of a packet */
+    while (left > 0) {
+        size_t n = fread(buf, 1, left < sizeof(buf) ? left : sizeof(buf), in);
+        ck_assert_uint_gt(n, 0);
+        fwrite(buf, 1, n, out);
+        left -= n;
+    }
+    fclose(in);
+    fclose(out);
+    assert_same(cut, 100);
+    result r = analyze(cut, 1);
+    ck_assert_msg(strstr(r.json, "truncated") != NULL, "the report names the truncation");
+    free(r.json);
+    unlink(full);
+    unlink(cut);
+}
+END_TEST
+
+START_TEST(test_without_a_second_thread)
+{
+    fail_thread_create = 1;
+    int before = threads_created;
+    assert_same(sample("mixed"), 1);
+    assert_same(sample("tcp_split"), 1);
+    ck_assert_int_eq(threads_created, before);
+    fail_thread_create = 0;
+}
+END_TEST
+
+static Suite *pipeline_suite(void)
+{
+    Suite *s = suite_create("pipeline");
+    TCase *tc = tcase_create("two threads");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_every_sample_same_on_two_threads);
+    tcase_add_test(tc, test_long_udp_and_tcp_captures_cross_many_chunks);
+    tcase_add_test(tc, test_truncated_capture_same_on_two_threads);
+    tcase_add_test(tc, test_without_a_second_thread);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return sls_check_run(pipeline_suite());
+}
