@@ -137,6 +137,7 @@ static result analyze(const char *path, int threaded)
     ck_assert_int_eq(sls_report_files_from_input(&rf, in), 0);
     ck_assert_int_eq(sls_report_json(out, sls_analyzer_summary(a), &rf), 0);
     fclose(out);
+    free(rf.files);
     sls_input_free(in);
     sls_analyzer_free(a);
     return r;
