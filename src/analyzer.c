@@ -273,7 +273,7 @@ static void *pipe_reserve(struct pipe *p, size_t size)
     }
     if (p->c != NULL) {
         sls_input_progress(p->in, &p->c->done, &p->c->total);
-        int stopped = sls__chunkq_publish(p->q, p->c);
+        int stopped = sls__chunkq_publish(p->q);
         p->c = NULL;
         if (stopped) {
             p->closed = 1;
@@ -287,7 +287,7 @@ static void *pipe_reserve(struct pipe *p, size_t size)
     if (p->c->cap == 0) {
         p->c->end = 1;
         p->c->rc = SLS_ENOMEM;
-        sls__chunkq_publish(p->q, p->c);
+        sls__chunkq_publish(p->q);
         p->c = NULL;
         p->closed = 1;
         return NULL;
@@ -306,7 +306,7 @@ static void pipe_close(struct pipe *p, int rc)
     p->c->end = 1;
     p->c->rc = rc;
     sls_input_progress(p->in, &p->c->done, &p->c->total);
-    sls__chunkq_publish(p->q, p->c);
+    sls__chunkq_publish(p->q);
     p->c = NULL;
     p->closed = 1;
 }
@@ -465,7 +465,7 @@ static void *stage_a_main(void *arg)
         if (++p->frames % PIPE_POLL_EVERY == 0 && p->c != NULL && !p->closed &&
             sls__chunkq_consumer_idle(p->q)) {
             sls_input_progress(p->in, &p->c->done, &p->c->total);
-            p->closed = sls__chunkq_publish(p->q, p->c);
+            p->closed = sls__chunkq_publish(p->q);
             p->c = NULL;
         }
     }

@@ -88,9 +88,8 @@ sls__chunk *sls__chunkq_claim(sls__chunkq *q, size_t need)
     return c;
 }
 
-int sls__chunkq_publish(sls__chunkq *q, sls__chunk *c)
+int sls__chunkq_publish(sls__chunkq *q)
 {
-    (void)c; /* always slot[tail]: claim handed out no other */
     pthread_mutex_lock(&q->lock);
     q->ready++;
     pthread_cond_signal(&q->not_empty);

@@ -33,8 +33,9 @@ void sls__chunkq_free(sls__chunkq *q);
  * when it is claimed again). NULL when the consumer has stopped. cap is 0
  * when memory ran out: close the stream with it (end = 1, rc). */
 sls__chunk *sls__chunkq_claim(sls__chunkq *q, size_t need);
-/* Hands the claimed chunk over. Returns 1 when the consumer has stopped. */
-int sls__chunkq_publish(sls__chunkq *q, sls__chunk *c);
+/* Hands the chunk last claimed over. Returns 1 when the consumer has
+ * stopped. */
+int sls__chunkq_publish(sls__chunkq *q);
 /* 1 when the consumer has nothing left to read: the producer should publish
  * what it has rather than wait to fill the chunk (a slow pipe). */
 int sls__chunkq_consumer_idle(sls__chunkq *q);

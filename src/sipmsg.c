@@ -482,7 +482,7 @@ static int make_template(sls_slice v, size_t from, const char *lit, size_t litn,
     if (b == a || (b < end && *b != ';'))
         return 0;
     size_t pre = (size_t)(a - v.p), post = (size_t)(end - b);
-    if (pre + post > MEMO_KEY_MAX || pre >= UINT16_MAX)
+    if (pre + post > MEMO_KEY_MAX) /* also keeps cut within memo_key.cut */
         return 0;
     memcpy(t->key, v.p, pre);
     memcpy(t->key + pre, b, post);
