@@ -173,7 +173,7 @@ struct ip_payload {
 };
 
 typedef int (*link_decoder)(struct frame *f, sls__cur c);
-typedef int (*ip_proto_decoder)(struct frame *f, struct ip_payload pl);
+typedef int (*ip_proto_decoder)(struct frame *f, const struct ip_payload *pl);
 
 static int decode_ipv4(struct frame *f, sls__cur c);
 static int decode_ipv6(struct frame *f, sls__cur c);
@@ -341,30 +341,30 @@ static const struct udp_carrier {
 
 /* RFC 768. The length field covers header and data; it must fit in what IP
  * declared, and bytes after it (inside the IP datagram) are not data. */
-static int decode_udp(struct frame *f, struct ip_payload pl)
+static int decode_udp(struct frame *f, const struct ip_payload *pl)
 {
-    if (pl.declared < UDP_HDR_LEN)
+    if (pl->declared < UDP_HDR_LEN)
         return drop(f, SLS_CTR_UDP_BAD_LENGTH);
-    if (!sls__cur_has(&pl.cur, 0, UDP_HDR_LEN))
+    if (!sls__cur_has(&pl->cur, 0, UDP_HDR_LEN))
         return drop(f, SLS_CTR_UDP_TRUNCATED);
     /* A length of 0 is the RFC 2675 jumbogram marker: we never accept a
      * jumbo IPv6 payload, so it is a bad length like any other below 8. */
-    size_t ulen = sls__cur_be16_at(&pl.cur, 4);
-    if (ulen < UDP_HDR_LEN || ulen > pl.declared)
+    size_t ulen = sls__cur_be16_at(&pl->cur, 4);
+    if (ulen < UDP_HDR_LEN || ulen > pl->declared)
         return drop(f, SLS_CTR_UDP_BAD_LENGTH);
-    if (!sls__cur_has(&pl.cur, 0, ulen))
+    if (!sls__cur_has(&pl->cur, 0, ulen))
         return drop(f, SLS_CTR_UDP_TRUNCATED);
 
-    f->pkt.sport = sls__cur_be16_at(&pl.cur, 0);
-    f->pkt.dport = sls__cur_be16_at(&pl.cur, 2);
+    f->pkt.sport = sls__cur_be16_at(&pl->cur, 0);
+    f->pkt.dport = sls__cur_be16_at(&pl->cur, 2);
     f->pkt.transport = SLS_TRANSPORT_UDP;
     f->pkt.payload_len = ulen - UDP_HDR_LEN;
-    f->pkt.payload = f->pkt.payload_len > 0 ? pl.cur.p + UDP_HDR_LEN : NULL;
+    f->pkt.payload = f->pkt.payload_len > 0 ? pl->cur.p + UDP_HDR_LEN : NULL;
 
     /* The datagram is all there: what it carries is complete. */
     f->cut = 0;
     sls__cur data;
-    (void)sls__cur_slice(&pl.cur, UDP_HDR_LEN, f->pkt.payload_len, &data);
+    (void)sls__cur_slice(&pl->cur, UDP_HDR_LEN, f->pkt.payload_len, &data);
     for (size_t i = 0; i < sizeof(udp_carriers) / sizeof(udp_carriers[0]);
          i++) {
         const struct udp_carrier *u = &udp_carriers[i];
@@ -376,31 +376,31 @@ static int decode_udp(struct frame *f, struct ip_payload pl)
 
 /* RFC 9293 3.1. A segment cut by the snaplen is not delivered: a stream
  * cannot be rebuilt from it. */
-static int decode_tcp(struct frame *f, struct ip_payload pl)
+static int decode_tcp(struct frame *f, const struct ip_payload *pl)
 {
-    if (pl.declared < TCP_MIN_HDR_LEN)
+    if (pl->declared < TCP_MIN_HDR_LEN)
         return drop(f, SLS_CTR_TCP_BAD_HEADER);
-    if (!sls__cur_has(&pl.cur, 0, TCP_MIN_HDR_LEN))
+    if (!sls__cur_has(&pl->cur, 0, TCP_MIN_HDR_LEN))
         return drop(f, SLS_CTR_TCP_TRUNCATED);
-    size_t hlen = (size_t)(sls__cur_u8_at(&pl.cur, 12) >> 4) * 4u;
-    if (hlen < TCP_MIN_HDR_LEN || hlen > pl.declared)
+    size_t hlen = (size_t)(sls__cur_u8_at(&pl->cur, 12) >> 4) * 4u;
+    if (hlen < TCP_MIN_HDR_LEN || hlen > pl->declared)
         return drop(f, SLS_CTR_TCP_BAD_HEADER);
-    if (pl.cur.len < pl.declared)
+    if (pl->cur.len < pl->declared)
         return drop(f, SLS_CTR_TCP_TRUNCATED);
 
-    uint8_t flags = sls__cur_u8_at(&pl.cur, 13);
-    size_t data_len = pl.declared - hlen;
+    uint8_t flags = sls__cur_u8_at(&pl->cur, 13);
+    size_t data_len = pl->declared - hlen;
     if (data_len == 0 &&
         (flags & (SLS_TCP_FIN | SLS_TCP_SYN | SLS_TCP_RST)) == 0)
         return drop(f, SLS_CTR_TCP_NO_PAYLOAD);
 
-    f->pkt.sport = sls__cur_be16_at(&pl.cur, 0);
-    f->pkt.dport = sls__cur_be16_at(&pl.cur, 2);
+    f->pkt.sport = sls__cur_be16_at(&pl->cur, 0);
+    f->pkt.dport = sls__cur_be16_at(&pl->cur, 2);
     f->pkt.transport = SLS_TRANSPORT_TCP;
-    f->pkt.tcp_seq = sls__cur_be32_at(&pl.cur, 4);
+    f->pkt.tcp_seq = sls__cur_be32_at(&pl->cur, 4);
     f->pkt.tcp_flags = flags;
     f->pkt.payload_len = data_len;
-    f->pkt.payload = data_len > 0 ? pl.cur.p + hlen : NULL;
+    f->pkt.payload = data_len > 0 ? pl->cur.p + hlen : NULL;
     return deliver(f);
 }
 
@@ -503,40 +503,40 @@ static int sctp_fragment(struct frame *f, unsigned flags, uint32_t tsn, uint16_t
  * per stream and delivered when the last one comes; I-DATA fragments are
  * counted; control chunks are skipped. The checksum is not verified
  * (offload writes it after the capture point, as for IPv4). */
-static int decode_sctp(struct frame *f, struct ip_payload pl)
+static int decode_sctp(struct frame *f, const struct ip_payload *pl)
 {
-    if (pl.declared < SCTP_COMMON_HDR_LEN + SCTP_CHUNK_HDR_LEN)
+    if (pl->declared < SCTP_COMMON_HDR_LEN + SCTP_CHUNK_HDR_LEN)
         return drop(f, SLS_CTR_SCTP_BAD_CHUNK);
-    if (!sls__cur_has(&pl.cur, 0, SCTP_COMMON_HDR_LEN))
+    if (!sls__cur_has(&pl->cur, 0, SCTP_COMMON_HDR_LEN))
         return drop(f, SLS_CTR_SCTP_TRUNCATED);
-    f->pkt.sport = sls__cur_be16_at(&pl.cur, 0);
-    f->pkt.dport = sls__cur_be16_at(&pl.cur, 2);
+    f->pkt.sport = sls__cur_be16_at(&pl->cur, 0);
+    f->pkt.dport = sls__cur_be16_at(&pl->cur, 2);
     f->pkt.transport = SLS_TRANSPORT_SCTP;
 
     int delivered = 0, counted = 0;
     size_t off = SCTP_COMMON_HDR_LEN;
-    while (off < pl.declared) {
+    while (off < pl->declared) {
         /* A chunk length is checked against the declared length before the
          * captured one: running past the packet is bad, captured or not. */
         enum sls_counter why = SLS_CTR_COUNT;
         size_t clen = 0;
-        if (pl.declared - off < SCTP_CHUNK_HDR_LEN)
+        if (pl->declared - off < SCTP_CHUNK_HDR_LEN)
             why = SLS_CTR_SCTP_BAD_CHUNK;
-        else if (!sls__cur_has(&pl.cur, off, SCTP_CHUNK_HDR_LEN))
+        else if (!sls__cur_has(&pl->cur, off, SCTP_CHUNK_HDR_LEN))
             why = SLS_CTR_SCTP_TRUNCATED;
-        else if ((clen = sls__cur_be16_at(&pl.cur, off + 2)) <
+        else if ((clen = sls__cur_be16_at(&pl->cur, off + 2)) <
                      SCTP_CHUNK_HDR_LEN ||
-                 clen > pl.declared - off)
+                 clen > pl->declared - off)
             why = SLS_CTR_SCTP_BAD_CHUNK;
-        else if (!sls__cur_has(&pl.cur, off, clen))
+        else if (!sls__cur_has(&pl->cur, off, clen))
             why = SLS_CTR_SCTP_TRUNCATED;
         if (why != SLS_CTR_COUNT) {
             counted++;
             drop(f, why);
             break;
         }
-        unsigned type = sls__cur_u8_at(&pl.cur, off);
-        unsigned flags = sls__cur_u8_at(&pl.cur, off + 1);
+        unsigned type = sls__cur_u8_at(&pl->cur, off);
+        unsigned flags = sls__cur_u8_at(&pl->cur, off + 1);
         size_t hdr = type == SCTP_CHUNK_DATA    ? SCTP_DATA_HDR_LEN
                      : type == SCTP_CHUNK_IDATA ? SCTP_IDATA_HDR_LEN
                                                 : 0;
@@ -547,8 +547,8 @@ static int decode_sctp(struct frame *f, struct ip_payload pl)
             drop(f, SLS_CTR_SCTP_BAD_CHUNK);
         } else if (type == SCTP_CHUNK_DATA && (flags & (SCTP_FLAG_B | SCTP_FLAG_E)) !=
                                                  (SCTP_FLAG_B | SCTP_FLAG_E)) {
-            int r = sctp_fragment(f, flags, sls__cur_be32_at(&pl.cur, off + 4),
-                                  sls__cur_be16_at(&pl.cur, off + 8), pl.cur.p + off + hdr,
+            int r = sctp_fragment(f, flags, sls__cur_be32_at(&pl->cur, off + 4),
+                                  sls__cur_be16_at(&pl->cur, off + 8), pl->cur.p + off + hdr,
                                   clen - hdr);
             if (r > 0)
                 delivered += r;
@@ -559,7 +559,7 @@ static int decode_sctp(struct frame *f, struct ip_payload pl)
             counted++;
             drop(f, SLS_CTR_SCTP_FRAGMENT);
         } else if (hdr != 0) {
-            f->pkt.payload = pl.cur.p + off + hdr;
+            f->pkt.payload = pl->cur.p + off + hdr;
             f->pkt.payload_len = clen - hdr;
             delivered += deliver(f);
         }
@@ -575,28 +575,28 @@ static int decode_sctp(struct frame *f, struct ip_payload pl)
 
 /* RFC 2003 (IPv4 in IP, protocol 4) and RFC 4213 3.5 / RFC 2473 (IPv6 in
  * IP, protocol 41), in IPv4 or IPv6 alike. */
-static int decode_ip_in_ipv4(struct frame *f, struct ip_payload pl)
+static int decode_ip_in_ipv4(struct frame *f, const struct ip_payload *pl)
 {
     if (!enter_tunnel(f))
         return drop(f, SLS_CTR_ENCAP_TOO_DEEP);
-    return decode_ipv4(f, pl.cur);
+    return decode_ipv4(f, pl->cur);
 }
 
-static int decode_ip_in_ipv6(struct frame *f, struct ip_payload pl)
+static int decode_ip_in_ipv6(struct frame *f, const struct ip_payload *pl)
 {
     if (!enter_tunnel(f))
         return drop(f, SLS_CTR_ENCAP_TOO_DEEP);
-    return decode_ipv6(f, pl.cur);
+    return decode_ipv6(f, pl->cur);
 }
 
 /* GRE version 0 (RFC 2784 2, with RFC 2890's key and sequence number) and
  * version 1, PPTP's enhanced GRE (RFC 2637 4.1). The protocol field is an
  * EtherType. Checksums are not verified. */
-static int decode_gre(struct frame *f, struct ip_payload pl)
+static int decode_gre(struct frame *f, const struct ip_payload *pl)
 {
     if (!enter_tunnel(f))
         return drop(f, SLS_CTR_ENCAP_TOO_DEEP);
-    sls__cur c = pl.cur;
+    sls__cur c = pl->cur;
     if (!sls__cur_has(&c, 0, GRE_MIN_HDR_LEN))
         return short_window(f, SLS_CTR_GRE_TRUNCATED, SLS_CTR_GRE_BAD_HEADER);
     unsigned flags = sls__cur_be16_at(&c, 0);
@@ -695,7 +695,7 @@ static const ip_proto_decoder ip_protocols[256] = {
 };
 
 static int decode_transport(struct frame *f, unsigned proto,
-                            struct ip_payload pl)
+                            const struct ip_payload *pl)
 {
     ip_proto_decoder fn = proto < 256 ? ip_protocols[proto] : NULL;
     if (fn == NULL)
@@ -728,7 +728,7 @@ static int ipv4_fragment(struct frame *f, sls__cur c, size_t hlen)
     struct ip_payload pl;
     pl.cur = sls__cur_make(out, n);
     pl.declared = n;
-    return decode_transport(f, proto, pl);
+    return decode_transport(f, proto, &pl);
 }
 
 /* RFC 791 3.1. */
@@ -768,7 +768,7 @@ static int decode_ipv4(struct frame *f, sls__cur c)
     pl.cur = c;
     (void)sls__cur_skip(&pl.cur, hlen);
     pl.declared = total - hlen;
-    return decode_transport(f, sls__cur_u8_at(&c, 9), pl);
+    return decode_transport(f, sls__cur_u8_at(&c, 9), &pl);
 }
 
 static int is_ipv6_ext(unsigned nh)
@@ -868,7 +868,7 @@ static int ipv6_headers(struct frame *f, sls__cur c, size_t plen, unsigned nh)
     if (sls__cur_skip(&pl.cur, off) != 0)
         pl.cur = sls__cur_make(NULL, 0); /* cut inside the payload */
     pl.declared = plen - off;
-    return decode_transport(f, nh, pl);
+    return decode_transport(f, nh, &pl);
 }
 
 /* RFC 8200 3. */
