@@ -10,11 +10,14 @@
  * the caller's thread, one after the other, with the same results.
  *
  * What crosses the queue, in order, as records:
- *   BEGIN (ts, caplen)  a captured frame starts: packet and byte counts;
- *   MSG                 a framed message: its packet, its frame (index of
- *                       the header lines) and its bytes, copied: the
- *                       buffers stage A framed it in are reused at once;
- *   END (ts)            the frame is done: the tables age to its time.
+ *   MSG   a framed message: its packet, its frame (index of the header
+ *         lines) and its bytes, copied (the buffers stage A reads are
+ *         reused at once). A datagram is copied first and framed in the
+ *         queue, so its frame needs no fixing up on either side;
+ *   MARK  a captured frame that carried no message.
+ * Each record can say that a captured frame starts before it (BEGIN: the
+ * packet and byte counts) and that it ends after it (END: the tables age
+ * to its time), so a frame with one message is one record.
  * Each half owns its own tables; stage A counts in its own counters, which
  * sls_analyzer_finish() adds to the summary's. */
 #include "sipsleuth/analyzer.h"
@@ -46,6 +49,13 @@ struct pipe {
     sls__chunk *c; /* stage A: the chunk being filled, NULL before */
     int closed;    /* stage A: the stream is closed, or B stopped */
     unsigned frames;
+    /* The captured frame being decoded: its BEGIN is still to be written
+     * (begin), and the record written last for it, which can take its END
+     * (last, NULL when another was reserved since). */
+    int64_t ts;
+    uint32_t caplen;
+    int begin;
+    struct rec *last;
 };
 
 struct sls_analyzer {
@@ -236,21 +246,27 @@ static void frame_end(sls_analyzer *a, int64_t ts)
 
 /* --------------------------------------------------- the queue (A -> B) */
 
-enum rec_type { REC_BEGIN = 1, REC_MSG, REC_END };
+/* Record flags: a captured frame starts before the record (its packet and
+ * byte counts), or ends after it (the tables age to its time). A frame that
+ * carries one message crosses as one MSG record with both flags; one that
+ * carries none as one MARK record. */
+enum rec_type { REC_MARK = 1, REC_MSG };
+enum { REC_BEGIN = 1, REC_END = 2 };
 
 struct rec {
-    uint32_t type;
-    uint32_t size; /* of the whole record, header included, 8-aligned */
-    int64_t ts_ns;
-    uint32_t caplen; /* BEGIN */
+    uint16_t type;
+    uint16_t flags;
+    uint32_t size;   /* of the whole record, header included, 8-aligned */
+    int64_t ts_ns;   /* the captured frame's time */
+    uint32_t caplen; /* REC_BEGIN */
 };
 
-/* A MSG record: struct rec, struct msg_rec, nheaders sls_sip_header, then
- * the message bytes. */
+/* A MSG record: struct rec, struct msg_rec, the message bytes (padded to
+ * 8), then nheaders sls_sip_header. Every slice of the frame and
+ * pkt.payload already point into the record's copy of the bytes (or at a
+ * string literal), so stage B uses them as they are. */
 struct msg_rec {
     sls_packet pkt;
-    uintptr_t base; /* where the message was when stage A framed it */
-    size_t len;
     /* The frame without its header array: the bytes before `headers` and
      * from `first` on (offsetof, below). */
     unsigned char head[offsetof(sls_sipframe, headers)];
@@ -258,12 +274,14 @@ struct msg_rec {
 };
 
 #define REC_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
+#define MSG_HEAD REC_ALIGN(sizeof(struct rec) + sizeof(struct msg_rec))
 
 /* Room for a record of `size` bytes in the chunk being filled: the chunk
  * is handed over when full and a new one claimed. NULL when the stream
  * closed (stage B stopped, or memory ran out: then B is told so). */
 static void *pipe_reserve(struct pipe *p, size_t size)
 {
+    p->last = NULL;
     if (p->closed)
         return NULL;
     if (p->c != NULL && p->c->cap - p->c->used >= size) {
@@ -296,6 +314,12 @@ static void *pipe_reserve(struct pipe *p, size_t size)
     return p->c->buf;
 }
 
+/* The last reservation, at `at`, keeps only its first `size` bytes. */
+static void pipe_trim(struct pipe *p, unsigned char *at, size_t size)
+{
+    p->c->used = (size_t)(at - p->c->buf) + size;
+}
+
 /* Ends the stream with rc after what was written. */
 static void pipe_close(struct pipe *p, int rc)
 {
@@ -311,18 +335,95 @@ static void pipe_close(struct pipe *p, int rc)
     p->closed = 1;
 }
 
-static void emit_mark(sls_analyzer *a, enum rec_type type, int64_t ts, uint32_t caplen)
+/* A captured frame starts: its BEGIN rides on the next record. */
+static void emit_begin(sls_analyzer *a, int64_t ts, uint32_t caplen)
 {
-    if (a->pipe == NULL) {
-        if (type == REC_BEGIN)
-            frame_begin(a, ts, caplen);
-        else
-            frame_end(a, ts);
+    struct pipe *p = a->pipe;
+    if (p == NULL) {
+        frame_begin(a, ts, caplen);
         return;
     }
-    struct rec *r = pipe_reserve(a->pipe, REC_ALIGN(sizeof(*r)));
-    if (r != NULL)
-        *r = (struct rec){type, (uint32_t)REC_ALIGN(sizeof(*r)), ts, caplen};
+    p->ts = ts;
+    p->caplen = caplen;
+    p->begin = 1;
+    p->last = NULL;
+}
+
+/* The frame is done: the END flag goes on its last record when that is
+ * still the last one written, else on a MARK record of its own. */
+static void emit_end(sls_analyzer *a, int64_t ts)
+{
+    struct pipe *p = a->pipe;
+    if (p == NULL) {
+        frame_end(a, ts);
+        return;
+    }
+    if (p->last != NULL) {
+        p->last->flags |= REC_END;
+        p->last = NULL;
+        return;
+    }
+    struct rec *r = pipe_reserve(p, REC_ALIGN(sizeof(*r)));
+    if (r == NULL)
+        return;
+    *r = (struct rec){REC_MARK, (uint16_t)(REC_END | (p->begin ? REC_BEGIN : 0)),
+                      (uint32_t)REC_ALIGN(sizeof(*r)), p->ts, p->caplen};
+    p->begin = 0;
+}
+
+/* A slice that pointed into the message at `from` now points into its
+ * copy at `to`; others (a string literal) stay. Addresses are compared as
+ * integers: the old ones are never dereferenced. */
+static sls_slice moved(sls_slice s, const char *from, const char *to, size_t len)
+{
+    uintptr_t off = (uintptr_t)s.p - (uintptr_t)from;
+    if (off <= len)
+        s.p = to + off;
+    return s;
+}
+
+static void put_slice(unsigned char *dst, size_t off, sls_slice s)
+{
+    memcpy(dst + off, &s, sizeof(s));
+}
+
+/* Fills the MSG record at `at` (MSG_HEAD bytes, then the message bytes at
+ * msg, already in place) for frame f, whose slices point into the message
+ * at `from` (the same place as msg, or the buffer it was framed in), and
+ * trims the reservation to what was used. */
+static void finish_msg(sls_analyzer *a, unsigned char *at, const sls_sipframe *f,
+                       const sls_packet *pkt, const char *from, const char *msg, size_t len)
+{
+    struct pipe *p = a->pipe;
+    size_t hoff = MSG_HEAD + REC_ALIGN(len);
+    size_t size = hoff + f->nheaders * sizeof(f->headers[0]);
+    sls_sip_header *h = (sls_sip_header *)(void *)(at + hoff);
+    memcpy(h, f->headers, f->nheaders * sizeof(f->headers[0]));
+    struct msg_rec *m = (struct msg_rec *)(void *)(at + sizeof(struct rec));
+    memcpy(m->head, f, sizeof(m->head));
+    memcpy(m->tail, &f->first, sizeof(m->tail));
+    if (from != msg) {
+        /* Framed elsewhere (a TCP stream's buffer): every slice that points
+         * into the message moves to the copy. */
+        for (size_t i = 0; i < f->nheaders; i++) {
+            h[i].name = moved(h[i].name, from, msg, len);
+            h[i].value = moved(h[i].value, from, msg, len);
+        }
+        put_slice(m->head, offsetof(sls_sipframe, method), moved(f->method, from, msg, len));
+        put_slice(m->head, offsetof(sls_sipframe, uri), moved(f->uri, from, msg, len));
+        put_slice(m->head, offsetof(sls_sipframe, reason), moved(f->reason, from, msg, len));
+        put_slice(m->tail, offsetof(sls_sipframe, body) - offsetof(sls_sipframe, first),
+                  moved(f->body, from, msg, len));
+    }
+    m->pkt = *pkt;
+    m->pkt.payload = (const uint8_t *)msg;
+    m->pkt.payload_len = len;
+    struct rec r = {REC_MSG, (uint16_t)(p->begin ? REC_BEGIN : 0), (uint32_t)size, p->ts,
+                    p->caplen};
+    memcpy(at, &r, sizeof(r));
+    pipe_trim(p, at, size);
+    p->begin = 0;
+    p->last = (struct rec *)(void *)at;
 }
 
 /* A framed message leaves stage A. Its bytes run from the start line to
@@ -335,58 +436,46 @@ static void emit_message(sls_analyzer *a, const sls_sipframe *f, const sls_packe
     }
     const char *start = f->body.p - f->header_len;
     size_t len = f->header_len + f->body.n;
-    size_t hdrs = f->nheaders * sizeof(f->headers[0]);
-    size_t size = REC_ALIGN(sizeof(struct rec) + sizeof(struct msg_rec) + hdrs + len);
+    size_t size = MSG_HEAD + REC_ALIGN(len) + f->nheaders * sizeof(f->headers[0]);
     if (size > UINT32_MAX)
         return; /* cannot happen: headers 64 KiB, body 4 MiB at most */
     unsigned char *at = pipe_reserve(a->pipe, size);
     if (at == NULL)
         return;
-    struct rec r = {REC_MSG, (uint32_t)size, pkt->ts_ns, 0};
-    struct msg_rec m;
-    m.pkt = *pkt;
-    m.base = (uintptr_t)start;
-    m.len = len;
-    memcpy(m.head, f, sizeof(m.head));
-    memcpy(m.tail, &f->first, sizeof(m.tail));
-    memcpy(at, &r, sizeof(r));
-    memcpy(at + sizeof(r), &m, sizeof(m));
-    memcpy(at + sizeof(r) + sizeof(m), f->headers, hdrs);
-    memcpy(at + sizeof(r) + sizeof(m) + hdrs, start, len);
+    memcpy(at + MSG_HEAD, start, len);
+    finish_msg(a, at, f, pkt, start, (const char *)at + MSG_HEAD, len);
 }
 
-/* A slice that pointed into the message at `from` now points into its
- * copy at `to`; others (the empty literal) stay. Addresses are compared
- * as integers: the old ones are never dereferenced. */
-static void rebase(sls_slice *s, uintptr_t from, size_t len, const char *to)
+/* A datagram on the two-thread path: copied into the queue first and
+ * framed there, so that nothing needs moving afterwards. */
+static void emit_datagram(sls_analyzer *a, const sls_packet *pkt)
 {
-    uintptr_t p = (uintptr_t)s->p;
-    if (p >= from && p - from <= len)
-        s->p = to + (p - from);
+    size_t room = MSG_HEAD + REC_ALIGN(pkt->payload_len) +
+                  SLS_SIPFRAME_MAX_HEADERS * sizeof(a->frame->headers[0]);
+    unsigned char *at = pipe_reserve(a->pipe, room);
+    if (at == NULL)
+        return;
+    char *msg = (char *)at + MSG_HEAD;
+    memcpy(msg, pkt->payload, pkt->payload_len);
+    int rc = sls_sipframe_parse(msg, pkt->payload_len, SLS_FRAME_DATAGRAM, a->frame);
+    if (rc < 0) {
+        pipe_trim(a->pipe, at, 0);
+        sls_count(&a->acount, (enum sls_counter)-rc);
+        return;
+    }
+    finish_msg(a, at, a->frame, pkt, msg, msg, (size_t)rc);
 }
 
 /* Stage B's side of a MSG record. */
 static void take_message(sls_analyzer *a, const unsigned char *at)
 {
-    struct msg_rec m;
-    memcpy(&m, at, sizeof(m));
+    const struct msg_rec *m = (const struct msg_rec *)(const void *)at;
     sls_sipframe *f = a->bframe;
-    memcpy(f, m.head, sizeof(m.head));
-    memcpy(&f->first, m.tail, sizeof(m.tail));
-    size_t hdrs = f->nheaders * sizeof(f->headers[0]);
-    memcpy(f->headers, at + sizeof(m), hdrs);
-    const char *msg = (const char *)at + sizeof(m) + hdrs;
-    rebase(&f->method, m.base, m.len, msg);
-    rebase(&f->uri, m.base, m.len, msg);
-    rebase(&f->reason, m.base, m.len, msg);
-    rebase(&f->body, m.base, m.len, msg);
-    for (size_t i = 0; i < f->nheaders; i++) {
-        rebase(&f->headers[i].name, m.base, m.len, msg);
-        rebase(&f->headers[i].value, m.base, m.len, msg);
-    }
-    m.pkt.payload = (const uint8_t *)msg;
-    m.pkt.payload_len = m.len;
-    sip_message(a, f, &m.pkt);
+    memcpy(f, m->head, sizeof(m->head));
+    memcpy(&f->first, m->tail, sizeof(m->tail));
+    size_t hoff = MSG_HEAD - sizeof(struct rec) + REC_ALIGN(m->pkt.payload_len);
+    memcpy(f->headers, at + hoff, f->nheaders * sizeof(f->headers[0]));
+    sip_message(a, f, &m->pkt);
 }
 
 /* Stage B: every record of a chunk. */
@@ -395,17 +484,12 @@ static void take_chunk(sls_analyzer *a, const sls__chunk *c)
     for (size_t pos = 0; pos < c->used && a->error == 0;) {
         struct rec r;
         memcpy(&r, c->buf + pos, sizeof(r));
-        switch (r.type) {
-        case REC_BEGIN:
+        if (r.flags & REC_BEGIN)
             frame_begin(a, r.ts_ns, r.caplen);
-            break;
-        case REC_END:
-            frame_end(a, r.ts_ns);
-            break;
-        default:
+        if (r.type == REC_MSG)
             take_message(a, c->buf + pos + sizeof(r));
-            break;
-        }
+        if (r.flags & REC_END)
+            frame_end(a, r.ts_ns);
         pos += r.size;
     }
 }
@@ -428,6 +512,10 @@ void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt)
     }
     /* RFC 3261 18.3: one message per datagram; octets after it are
      * ignored (the framer reports them as an anomaly). */
+    if (a->pipe != NULL) {
+        emit_datagram(a, pkt);
+        return;
+    }
     int rc = sls_sipframe_parse((const char *)pkt->payload, pkt->payload_len,
                                 SLS_FRAME_DATAGRAM, a->frame);
     if (rc < 0) {
@@ -439,11 +527,11 @@ void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt)
 
 static void stage_a_frame(sls_analyzer *a, const sls_rawpkt *raw)
 {
-    emit_mark(a, REC_BEGIN, raw->ts_ns, raw->caplen);
+    emit_begin(a, raw->ts_ns, raw->caplen);
     sls_decode_frame(a->decoder, raw->linktype, raw->ts_ns, ++a->frame_no,
                      raw->data, raw->caplen);
     sls_tcp_advance(a->tcp, raw->ts_ns);
-    emit_mark(a, REC_END, raw->ts_ns, 0);
+    emit_end(a, raw->ts_ns);
 }
 
 int sls_analyzer_frame(sls_analyzer *a, const sls_rawpkt *raw)
