@@ -1,14 +1,22 @@
 /* SIP detection and framing: where a SIP message starts and ends, and an
  * index of its header lines (contract in include/sipsleuth/sipframe.h).
  *
- * One forward pass over the start line and header section, line by line with
- * memchr; no allocation, no libosip2. Every read is bounded by the length the
- * caller gave: the tests put each input right before an unreadable page. */
+ * One forward pass over the start line and header section; the line feeds
+ * are found 64 bytes at a time (SSE2 where the compiler targets it, a scalar
+ * loop elsewhere and for inputs under 16 bytes). No allocation, no libosip2.
+ * Every read is bounded by the length the caller gave: the tests put each
+ * input right before an unreadable page, the fuzz targets use exact-size
+ * heap blocks. The scalar path alone is checked by building with
+ * -U__SSE2__ and running the unit tests. */
 #include "sipsleuth/sipframe.h"
 
 #include "util.h"
 
 #include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Detection looks at the first line only, and only this far: a SIP start
  * line is short, and this runs on every UDP payload. */
@@ -60,26 +68,56 @@ static int ieq_n(const char *p, const char *lower, size_t n)
     return 1;
 }
 
-/* The same for header names, 8 bytes at a time. Only for tokens (RFC 3261
- * 25.1 tchar) against literals of lowercase letters and '-': there,
- * setting bit 5 of a byte lowercases a letter and changes nothing else a
- * token can hold into a letter or '-' ('-' is 0x2d; 0x0d is no tchar). */
-static int name_is(const char *p, const char *lower, size_t n)
+/* Unaligned loads for equality tests on header names. load_upto8 packs
+ * p[0..n), 1 <= n <= 8, into one word with two overlapping loads: every byte
+ * lands in the word (some twice), so two words are equal exactly when the
+ * bytes are, and it never reads outside p[0..n). */
+static uint64_t load8(const char *p)
 {
-    while (n >= 8) {
-        uint64_t a, b;
-        memcpy(&a, p, 8);
-        memcpy(&b, lower, 8);
-        if ((a | 0x2020202020202020ull) != b)
-            return 0;
-        p += 8;
-        lower += 8;
-        n -= 8;
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static uint64_t load_upto8(const char *p, size_t n)
+{
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        return a | (uint64_t)b << 32;
     }
-    for (size_t i = 0; i < n; i++)
-        if ((char)(p[i] | 0x20) != lower[i])
+    if (n >= 2) {
+        uint16_t a, b;
+        memcpy(&a, p, 2);
+        memcpy(&b, p + n - 2, 2);
+        return a | (uint64_t)b << 16;
+    }
+    return (unsigned char)p[0];
+}
+
+/* p[0..n) is `lower` (n bytes of lowercase letters and at most one '-', at
+ * index dash, 0 when none) written in any case, RFC 3261 7.3.1. Setting bit 5
+ * of a byte maps exactly the two cases of a letter onto the lowercase letter,
+ * but maps both '-' and CR onto '-': the dash is therefore compared as it is,
+ * so that a match is made of token characters only (RFC 3261 25.1). Called
+ * with constant arguments, it folds into a few word compares. */
+static inline int name_is(const char *p, const char *lower, size_t n, size_t dash)
+{
+    const uint64_t fold = 0x2020202020202020ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        if ((load8(p + i) | fold) != load8(lower + i))
             return 0;
-    return 1;
+    if (i < n) {
+        if (n >= 8) {
+            if ((load8(p + n - 8) | fold) != load8(lower + n - 8))
+                return 0;
+        } else if ((load_upto8(p, n) | fold) != (load_upto8(lower, n) | fold)) {
+            return 0;
+        }
+    }
+    return dash == 0 || p[dash] == '-';
 }
 
 int sls_slice_ieq(sls_slice s, const char *lower)
@@ -155,6 +193,9 @@ static int detect_request_line(const uint8_t *b, size_t n, int window_cut)
     size_t e = lf != NULL ? (size_t)(lf - b) : n;
     while (e > uri && (b[e - 1] == '\r' || is_ws((char)b[e - 1])))
         e--;
+    /* The usual line ends in " SIP/2.0": the last SP is there. */
+    if (e >= uri + 8 && memcmp(b + e - 8, " SIP/2.0", 8) == 0)
+        return 1;
     size_t v = e;
     while (v > uri && b[v - 1] != ' ')
         v--;
@@ -179,65 +220,92 @@ int sls_sip_detect(const uint8_t *buf, size_t len)
 
 /* ---------------------------------------------------------------- framing */
 
-/* Header id of a name (RFC 3261 7.3.3 compact forms included), matched
- * case-insensitively (RFC 3261 7.3.1). A switch on the length, then on the
+/* The header name at p, when it is a name of SLS_HEADER_MAP (RFC 3261 7.3.3
+ * compact forms included), matched case-insensitively (RFC 3261 7.3.1):
+ * its id, and *len its length. Else SLS_HDR_OTHER. p[0..room] may be read
+ * (the line and the CR or LF that ends it); a name is only known when the
+ * byte after it cannot continue a token, so that "Vias" or "Call-IDs" are
+ * not Via or Call-ID. A known name is made of token characters, so it needs
+ * no further check; an unknown one is checked by the caller. A switch on the
  * first letter: this runs for every header line of every message. The test
- * suite checks that every SLS_HEADER_MAP entry is found here. */
-static uint8_t header_id(const char *p, size_t n)
+ * suite checks that every SLS_HEADER_MAP entry is found here, in any case. */
+static uint8_t known_name(const char *p, size_t room, size_t *len)
 {
-    switch (n) {
-    case 1:
-        switch (ascii_lower(p[0])) {
-        case 'i': return SLS_HDR_CALL_ID;
-        case 'v': return SLS_HDR_VIA;
-        case 'f': return SLS_HDR_FROM;
-        case 't': return SLS_HDR_TO;
-        case 'l': return SLS_HDR_CONTENT_LENGTH;
-        case 'c': return SLS_HDR_CONTENT_TYPE;
-        case 'm': return SLS_HDR_CONTACT;
-        default: return SLS_HDR_OTHER;
-        }
-    case 2:
-        return name_is(p, "to", 2) ? SLS_HDR_TO : SLS_HDR_OTHER;
-    case 3:
-        return name_is(p, "via", 3) ? SLS_HDR_VIA : SLS_HDR_OTHER;
-    case 4:
-        if (name_is(p, "cseq", 4))
-            return SLS_HDR_CSEQ;
-        return name_is(p, "from", 4) ? SLS_HDR_FROM : SLS_HDR_OTHER;
-    case 6:
-        if (name_is(p, "server", 6))
-            return SLS_HDR_SERVER;
-        return name_is(p, "reason", 6) ? SLS_HDR_REASON : SLS_HDR_OTHER;
-    case 7:
-        switch (ascii_lower(p[0])) {
-        case 'c':
-            if (name_is(p, "call-id", 7))
-                return SLS_HDR_CALL_ID;
-            return name_is(p, "contact", 7) ? SLS_HDR_CONTACT : SLS_HDR_OTHER;
-        case 'w':
-            return name_is(p, "warning", 7) ? SLS_HDR_WARNING : SLS_HDR_OTHER;
+#define KNOWN(lower, dash, id)                                                     \
+    do {                                                                           \
+        const size_t n_ = sizeof(lower) - 1;                                       \
+        if (n_ <= room && !is_tchar((unsigned char)p[n_]) &&                       \
+            name_is(p, lower, n_, dash)) {                                         \
+            *len = n_;                                                             \
+            return SLS_HDR_##id;                                                   \
+        }                                                                          \
+    } while (0)
+    /* Full names first: compact forms are rare in practice. */
+    switch (p[0] | 0x20) {
+    case 'a':
+        KNOWN("authorization", 0, AUTHORIZATION);
+        break;
+    case 'c':
+        switch (p[1] | 0x20) {
+        case 'a':
+            KNOWN("call-id", 4, CALL_ID);
+            break;
+        case 's':
+            KNOWN("cseq", 0, CSEQ);
+            break;
+        case 'o':
+            KNOWN("contact", 0, CONTACT);
+            KNOWN("content-length", 7, CONTENT_LENGTH);
+            KNOWN("content-type", 7, CONTENT_TYPE);
+            break;
         default:
-            return SLS_HDR_OTHER;
+            KNOWN("c", 0, CONTENT_TYPE);
+            break;
         }
-    case 10:
-        return name_is(p, "user-agent", 10) ? SLS_HDR_USER_AGENT : SLS_HDR_OTHER;
-    case 11:
-        return name_is(p, "retry-after", 11) ? SLS_HDR_RETRY_AFTER : SLS_HDR_OTHER;
-    case 12:
-        if (name_is(p, "content-type", 12))
-            return SLS_HDR_CONTENT_TYPE;
-        return name_is(p, "max-forwards", 12) ? SLS_HDR_MAX_FORWARDS : SLS_HDR_OTHER;
-    case 13:
-        return name_is(p, "authorization", 13) ? SLS_HDR_AUTHORIZATION : SLS_HDR_OTHER;
-    case 14:
-        return name_is(p, "content-length", 14) ? SLS_HDR_CONTENT_LENGTH : SLS_HDR_OTHER;
-    case 19:
-        return name_is(p, "proxy-authorization", 19) ? SLS_HDR_PROXY_AUTHORIZATION
-                                                   : SLS_HDR_OTHER;
+        break;
+    case 'f':
+        KNOWN("from", 0, FROM);
+        KNOWN("f", 0, FROM);
+        break;
+    case 'i':
+        KNOWN("i", 0, CALL_ID);
+        break;
+    case 'l':
+        KNOWN("l", 0, CONTENT_LENGTH);
+        break;
+    case 'm':
+        KNOWN("max-forwards", 3, MAX_FORWARDS);
+        KNOWN("m", 0, CONTACT);
+        break;
+    case 'p':
+        KNOWN("proxy-authorization", 5, PROXY_AUTHORIZATION);
+        break;
+    case 'r':
+        KNOWN("reason", 0, REASON);
+        KNOWN("retry-after", 5, RETRY_AFTER);
+        break;
+    case 's':
+        KNOWN("server", 0, SERVER);
+        break;
+    case 't':
+        KNOWN("to", 0, TO);
+        KNOWN("t", 0, TO);
+        break;
+    case 'u':
+        KNOWN("user-agent", 4, USER_AGENT);
+        break;
+    case 'v':
+        KNOWN("via", 0, VIA);
+        KNOWN("v", 0, VIA);
+        break;
+    case 'w':
+        KNOWN("warning", 0, WARNING);
+        break;
     default:
-        return SLS_HDR_OTHER;
+        break;
     }
+#undef KNOWN
+    return SLS_HDR_OTHER;
 }
 
 static void add_anomaly(sls_sipframe *f, enum sls_counter c)
@@ -269,13 +337,17 @@ static void frame_reset(sls_sipframe *f)
  * s[0..e) is the line without its line ending; it starts with "SIP/". */
 static int parse_status_line(const char *s, size_t e, sls_sipframe *f)
 {
-    size_t i = 0;
-    while (i < e && s[i] != ' ')
-        i++;
-    if (i == e)
-        return -SLS_CTR_SIP_BAD_START_LINE;
-    if (i != 7 || memcmp(s, "SIP/2.0", 7) != 0)
-        return -SLS_CTR_SIP_BAD_VERSION;
+    size_t i = 7;
+    /* The usual line starts with "SIP/2.0 ": then the first SP is at 7. */
+    if (e < 8 || memcmp(s, "SIP/2.0 ", 8) != 0) {
+        i = 0;
+        while (i < e && s[i] != ' ')
+            i++;
+        if (i == e)
+            return -SLS_CTR_SIP_BAD_START_LINE;
+        if (i != 7 || memcmp(s, "SIP/2.0", 7) != 0)
+            return -SLS_CTR_SIP_BAD_VERSION;
+    }
     size_t d = i + 1, j = d;
     while (j < e && j - d < 4 && is_digit((unsigned char)s[j]))
         j++;
@@ -295,28 +367,59 @@ static int parse_status_line(const char *s, size_t e, sls_sipframe *f)
     return 0;
 }
 
+/* 1 when s[a..b) holds a control character, SP or DEL: none of them may
+ * appear in a Request-URI (RFC 3261 25.1, RFC 3986 2). */
+static int has_ctl_or_sp(const char *s, size_t a, size_t b)
+{
+#if defined(__SSE2__)
+    if (b - a >= 16) {
+        const __m128i sp = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7f);
+        for (;;) {
+            /* The last 16 bytes may overlap bytes already checked. */
+            size_t at = b - a >= 16 ? a : b - 16;
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + at));
+            /* x <= SP (unsigned) exactly when min(x, SP) == x. */
+            __m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, sp), x),
+                                       _mm_cmpeq_epi8(x, del));
+            if (_mm_movemask_epi8(bad) != 0)
+                return 1;
+            if (at + 16 >= b)
+                return 0;
+            a = at + 16;
+        }
+    }
+#endif
+    for (; a < b; a++) {
+        unsigned char c = (unsigned char)s[a];
+        if (c <= ' ' || c == 0x7f)
+            return 1;
+    }
+    return 0;
+}
+
 /* RFC 3261 7.1: Request-Line = Method SP Request-URI SP SIP-Version, single
  * SPs. Extra or trailing spaces (RFC 4475 3.1.2.8-10: lwsruri, lwsstart,
  * trws) are rejected: the RFC allows it and a space inside the URI makes the
- * line ambiguous. */
+ * line ambiguous. s[e] is the line's CR or LF, which ends the method. */
 static int parse_request_line(const char *s, size_t e, sls_sipframe *f)
 {
     size_t i = 0;
-    while (i < e && is_tchar((unsigned char)s[i]))
+    while (is_tchar((unsigned char)s[i]))
         i++;
     if (i == 0 || i == e || s[i] != ' ')
         return -SLS_CTR_SIP_BAD_START_LINE;
     size_t uri = i + 1;
-    size_t v = e;
-    while (v > uri && s[v - 1] != ' ')
-        v--;
+    /* v: after the last SP. The usual line ends in " SIP/2.0". */
+    size_t v = e - 7;
+    if (e < uri + 8 || memcmp(s + e - 8, " SIP/2.0", 8) != 0) {
+        v = e;
+        while (v > uri && s[v - 1] != ' ')
+            v--;
+    }
     if (v <= uri + 1) /* no second SP, or an empty URI */
         return -SLS_CTR_SIP_BAD_START_LINE;
-    for (size_t k = uri; k < v - 1; k++) {
-        unsigned char c = (unsigned char)s[k];
-        if (c <= ' ' || c == 0x7f)
-            return -SLS_CTR_SIP_BAD_START_LINE;
-    }
+    if (has_ctl_or_sp(s, uri, v - 1))
+        return -SLS_CTR_SIP_BAD_START_LINE;
     if (e - v != 7 || memcmp(s + v, "SIP/2.0", 7) != 0) {
         /* RFC 4475 3.1.2.16 (SIP/7.0): a version, just not ours (505). */
         if (e - v >= 4 && ieq_n(s + v, "sip/", 4))
@@ -329,9 +432,10 @@ static int parse_request_line(const char *s, size_t e, sls_sipframe *f)
     return 0;
 }
 
-static int parse_start_line(const char *s, size_t e, sls_sipframe *f)
+/* maybe_nul: 0 when the line scan saw no NUL byte in s[0..e). */
+static int parse_start_line(const char *s, size_t e, sls_sipframe *f, int maybe_nul)
 {
-    if (memchr(s, '\0', e) != NULL)
+    if (maybe_nul && memchr(s, '\0', e) != NULL)
         return -SLS_CTR_SIP_NUL_BYTE;
     if (e >= 4 && ieq_n(s, "sip/", 4))
         return parse_status_line(s, e, f);
@@ -420,74 +524,193 @@ static enum cl_state content_length(const sls_sipframe *f, int64_t *out)
     return CL_OK;
 }
 
-/* Where the value of the header being read lies: [vs, ve) once a non-blank
- * byte was seen (vset), else an empty value at vempty. */
-typedef struct value_span {
-    size_t vs, ve, vempty, from;
-    int vset;
-} value_span;
+/* ------------------------------------------------------------ line scan */
 
-static void span_add(value_span *v, const char *s, size_t a, size_t b)
+/* The line feeds of s[0..lim), found 64 bytes at a time: a block is loaded
+ * once and its LF positions kept as a bit mask, so a line costs a few bit
+ * operations instead of a memchr call. The same pass notes whether a NUL
+ * byte was seen, which is rare and decides whether the message is framed
+ * again carefully (sls_sipframe_parse). That note may also cover bytes past
+ * the last line handed out: it means "maybe", and memchr decides. */
+typedef struct lf_scan {
+    const char *s;
+    size_t lim;  /* s[0..lim) may be read */
+    size_t base; /* lf describes s[base..base+64) */
+    uint64_t lf; /* LF bits of that block not yet handed out */
+#if defined(__SSE2__)
+    __m128i low; /* byte-wise minimum of the bytes scanned: 0 for a NUL */
+#else
+    int nul;
+#endif
+} lf_scan;
+
+static unsigned lowest_bit(uint64_t m)
 {
-    while (a < b && is_ws(s[a]))
-        a++;
-    while (b > a && (is_ws(s[b - 1]) || s[b - 1] == '\r'))
-        b--;
-    if (a < b) {
-        if (!v->vset) {
-            v->vs = a;
-            v->vset = 1;
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(m);
+#else
+    unsigned i = 0;
+    while (!(m & 1u)) {
+        m >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
+#if defined(__SSE2__)
+static inline uint64_t lf_bits(lf_scan *sc, const char *p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    sc->low = _mm_min_epu8(sc->low, x);
+    return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')));
+}
+#endif
+
+/* Fills lf for the block at s[at..], at < lim. */
+static inline void scan_block(lf_scan *sc, size_t at)
+{
+    const char *p = sc->s + at;
+    size_t n = sc->lim - at;
+#if defined(__SSE2__)
+    if (n >= 64) {
+        sc->lf = lf_bits(sc, p) | lf_bits(sc, p + 16) << 16 | lf_bits(sc, p + 32) << 32 |
+                 lf_bits(sc, p + 48) << 48;
+        return;
+    }
+    if (sc->lim >= 16) {
+        /* The last block, 16 bytes at a time; the last 16 are read as the
+         * 16 that end at lim, and the bits of the bytes before them (already
+         * scanned) dropped. */
+        uint64_t m = 0;
+        for (unsigned k = 0; k < n; k += 16) {
+            if (n - k >= 16)
+                m |= lf_bits(sc, p + k) << k;
+            else
+                m |= (lf_bits(sc, p + n - 16) >> (16 - (n - k))) << k;
         }
-        v->ve = b;
+        sc->lf = m;
+        return;
+    }
+#endif
+    /* Portable path, and inputs under 16 bytes with SSE2. */
+    uint64_t m = 0;
+    int z = 0;
+    if (n > 64)
+        n = 64;
+    for (size_t i = 0; i < n; i++) {
+        m |= (uint64_t)(p[i] == '\n') << i;
+        z |= p[i] == '\0';
+    }
+    sc->lf = m;
+#if defined(__SSE2__)
+    if (z)
+        sc->low = _mm_setzero_si128();
+#else
+    sc->nul |= z;
+#endif
+}
+
+static inline void scan_init(lf_scan *sc, const char *s, size_t lim)
+{
+    sc->s = s;
+    sc->lim = lim;
+    sc->base = 0;
+#if defined(__SSE2__)
+    sc->low = _mm_set1_epi8(-1);
+#else
+    sc->nul = 0;
+#endif
+    scan_block(sc, 0);
+}
+
+/* Offset of the next LF, lim when there is none. */
+static inline size_t scan_next(lf_scan *sc)
+{
+    while (sc->lf == 0) {
+        if (sc->lim - sc->base <= 64)
+            return sc->lim;
+        sc->base += 64;
+        scan_block(sc, sc->base);
+    }
+    size_t at = sc->base + lowest_bit(sc->lf);
+    sc->lf &= sc->lf - 1;
+    return at;
+}
+
+/* 1 when a NUL byte may have been among the bytes scanned so far. */
+static inline int scan_saw_nul(const lf_scan *sc)
+{
+#if defined(__SSE2__)
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(sc->low, _mm_setzero_si128())) != 0;
+#else
+    return sc->nul;
+#endif
+}
+
+/* ---------------------------------------------------------- header lines */
+
+/* The part of s[a..b) left once white space is removed from both ends
+ * (and CRs from the end: "value\r\r\n" keeps one before the LF). s[b] is
+ * the line's CR or LF, which ends the leading white space. */
+static inline size_t trim(const char *s, size_t *a, size_t b)
+{
+    size_t i = *a;
+    if (s[i] == ' ') /* the usual single SP after the colon */
+        i++;
+    if ((unsigned char)s[i] <= ' ')
+        while (is_ws(s[i]))
+            i++;
+    /* Most values end in a visible character: one compare. */
+    while (b > i && (unsigned char)s[b - 1] <= ' ' && (is_ws(s[b - 1]) || s[b - 1] == '\r'))
+        b--;
+    *a = i;
+    return b;
+}
+
+/* A continuation line s[a..b) of header h (RFC 3261 7.3.1 folding): the
+ * value runs from its first visible byte, on the first line that has one,
+ * to the last visible byte of the last such line. */
+static void fold_line(sls_sip_header *h, const char *s, size_t a, size_t b)
+{
+    b = trim(s, &a, b);
+    if (a < b) {
+        if (h->value.n == 0)
+            h->value.p = s + a;
+        h->value.n = (size_t)(s + b - h->value.p);
     }
 }
 
-static void span_store(sls_sipframe *f, const char *s, const value_span *v)
+/* Where the value of header h starts: after the colon that follows its
+ * name, maybe after white space (RFC 3261 7.3.1). */
+static size_t value_start(const char *s, const sls_sip_header *h)
 {
-    sls_sip_header *h = &f->headers[f->nheaders - 1];
-    h->value = v->vset ? (sls_slice){s + v->vs, v->ve - v->vs} : (sls_slice){s + v->vempty, 0};
-}
-
-/* Starts a new header at line s[a..b) (line ending excluded). */
-static int header_line(sls_sipframe *f, const char *s, size_t a, size_t b, value_span *v,
-                       int careful)
-{
-    if (f->nheaders == SLS_SIPFRAME_MAX_HEADERS)
-        return -SLS_CTR_SIP_TOO_MANY_HEADERS;
-    /* RFC 3261 7.3.1: field-name HCOLON, the name a token; white space
-     * before the colon is allowed ("TO :" in RFC 4475 3.1.1.1). One loop
-     * finds the end of the name and checks it. */
-    size_t ne = a;
-    while (ne < b && is_tchar((unsigned char)s[ne]))
-        ne++;
-    size_t c = ne;
-    while (c < b && is_ws(s[c]))
+    size_t c = (size_t)(h->name.p - s) + h->name.n;
+    while (s[c] != ':')
         c++;
-    if (ne == a || c == b || s[c] != ':') {
-        if (memchr(s + a, '\0', b - a) != NULL)
-            return -SLS_CTR_SIP_NUL_BYTE;
-        return -SLS_CTR_SIP_BAD_HEADER_LINE;
-    }
-    if (careful) {
-        int r = check_nul(s, c + 1, b, c + 1);
-        if (r != 0)
-            return r;
-    }
-    sls_sip_header *h = &f->headers[f->nheaders];
-    h->name = (sls_slice){s + a, ne - a};
-    h->id = header_id(s + a, ne - a);
-    if (f->count[h->id]++ == 0)
-        f->first[h->id] = (int16_t)f->nheaders;
-    f->nheaders++;
-    *v = (value_span){.vempty = c + 1, .from = c + 1};
-    span_add(v, s, c + 1, b);
-    return 0;
+    return c + 1;
+}
+
+/* The end of the header name starting the line s[a..b), and *id. s[b] is
+ * the line's CR or LF, which no scan here goes past. RFC 3261 7.3.1:
+ * field-name HCOLON, the name a token. A known name is made of token
+ * characters; any other is checked byte by byte. */
+static inline size_t name_end(const char *s, size_t a, size_t b, uint8_t *id)
+{
+    size_t n = 0;
+    *id = known_name(s + a, b - a, &n);
+    size_t ne = a + n;
+    if (*id == SLS_HDR_OTHER)
+        while (is_tchar((unsigned char)s[ne]))
+            ne++;
+    return ne;
 }
 
 /* careful: check every header line for NUL bytes. *scanned receives how
- * far the parse looked (the end of the last line it examined). */
+ * far the parse looked (the end of the last line it examined); *saw_nul is
+ * left 0 when no NUL byte lies before that. */
 static int frame(const char *buf, size_t len, enum sls_frame_mode mode, sls_sipframe *f,
-                 int careful, size_t *scanned)
+                 int careful, size_t *scanned, int *saw_nul)
 {
     const int stream = mode == SLS_FRAME_STREAM;
     frame_reset(f);
@@ -512,52 +735,83 @@ static int frame(const char *buf, size_t len, enum sls_frame_mode mode, sls_sipf
     if (avail == 0)
         return stream ? 0 : -SLS_CTR_SIP_BAD_START_LINE;
 
-    const char *nl = memchr(s, '\n', lim);
-    if (nl == NULL) {
-        if (avail >= SLS_SIPFRAME_MAX_HEADER_BYTES)
-            return -SLS_CTR_SIP_TOO_LARGE;
-        return stream ? 0 : -SLS_CTR_SIP_NO_HEADER_END;
+    /* The start line and the header section. The state lives in locals
+     * (the stores into *f would otherwise force it back to memory at every
+     * line); every way out goes through head_done, with `done` how far the
+     * parse looked. */
+    lf_scan sc;
+    scan_init(&sc, s, lim);
+    size_t done = 0, pos = 0, header_end = 0, nh = 0;
+    int r = 0;
+    size_t le = scan_next(&sc);
+    if (le == lim) {
+        r = avail >= SLS_SIPFRAME_MAX_HEADER_BYTES ? -SLS_CTR_SIP_TOO_LARGE
+            : stream                               ? 0
+                                                   : -SLS_CTR_SIP_NO_HEADER_END;
+        goto head_done;
     }
     /* A bare LF ends a line as well as CRLF: RFC 3261 7 wants CRLF, real
      * senders (and RFC 3261 7.5's "robust" advice) do otherwise. */
-    size_t le = (size_t)(nl - s);
     size_t e = (le > 0 && s[le - 1] == '\r') ? le - 1 : le;
-    *scanned = skip + le;
-    int r = parse_start_line(s, e, f);
-    if (r != 0)
-        return r;
+    if ((r = parse_start_line(s, e, f, scan_saw_nul(&sc))) != 0)
+        goto line_failed;
 
-    size_t pos = le + 1, header_end = 0;
-    value_span v = {0};
-    int have_header = 0;
+    pos = le + 1;
     for (;;) {
-        nl = pos < lim ? memchr(s + pos, '\n', lim - pos) : NULL;
-        if (nl == NULL)
+        le = scan_next(&sc);
+        if (le == lim) {
+            done = skip + pos - 1;
             break;
-        le = (size_t)(nl - s);
+        }
         e = (le > pos && s[le - 1] == '\r') ? le - 1 : le;
         if (e == pos) { /* the empty line: end of the header section */
             header_end = le + 1;
-            *scanned = skip + header_end;
+            done = skip + header_end;
             break;
         }
-        if (is_ws(s[pos])) {
+        unsigned char c0 = (unsigned char)s[pos];
+        if (c0 <= ' ' && is_ws((char)c0)) {
             /* RFC 3261 7.3.1: a line starting with white space continues
              * the previous header value (folding). */
-            *scanned = skip + le;
-            if (!have_header)
-                return -SLS_CTR_SIP_BAD_HEADER_LINE;
-            if (careful && (r = check_nul(s, pos, e, v.from)) != 0)
-                return r;
-            span_add(&v, s, pos, e);
+            if (nh == 0) {
+                r = -SLS_CTR_SIP_BAD_HEADER_LINE;
+                goto line_failed;
+            }
+            if (careful && (r = check_nul(s, pos, e, value_start(s, &f->headers[nh - 1]))) != 0)
+                goto line_failed;
+            fold_line(&f->headers[nh - 1], s, pos, e);
         } else {
-            if (have_header)
-                span_store(f, s, &v);
-            *scanned = skip + le;
-            r = header_line(f, s, pos, e, &v, careful);
-            if (r != 0)
-                return r;
-            have_header = 1;
+            if (nh == SLS_SIPFRAME_MAX_HEADERS) {
+                r = -SLS_CTR_SIP_TOO_MANY_HEADERS;
+                goto line_failed;
+            }
+            uint8_t id;
+            size_t ne = name_end(s, pos, e, &id);
+            /* White space before the colon is allowed ("TO :" in RFC 4475
+             * 3.1.1.1). */
+            size_t c = ne;
+            if (s[c] != ':') {
+                while (is_ws(s[c]))
+                    c++;
+                if (s[c] != ':')
+                    ne = pos; /* not a header line */
+            }
+            if (ne == pos) {
+                r = memchr(s + pos, '\0', e - pos) != NULL ? -SLS_CTR_SIP_NUL_BYTE
+                                                           : -SLS_CTR_SIP_BAD_HEADER_LINE;
+                goto line_failed;
+            }
+            size_t from = c + 1;
+            if (careful && (r = check_nul(s, from, e, from)) != 0)
+                goto line_failed;
+            size_t a = from, b = trim(s, &a, e);
+            sls_sip_header *h = &f->headers[nh];
+            h->name = (sls_slice){s + pos, ne - pos};
+            h->value = a < b ? (sls_slice){s + a, b - a} : (sls_slice){s + from, 0};
+            h->id = id;
+            if (f->count[id]++ == 0)
+                f->first[id] = (int16_t)nh;
+            nh++;
         }
         pos = le + 1;
     }
@@ -571,15 +825,22 @@ static int frame(const char *buf, size_t len, enum sls_frame_mode mode, sls_sipf
          * datagram cut inside a line is a truncated message. */
         if (!stream && pos == avail) {
             header_end = avail;
-            *scanned = skip + header_end;
+            done = skip + header_end;
         } else {
-            if (avail >= SLS_SIPFRAME_MAX_HEADER_BYTES)
-                return -SLS_CTR_SIP_TOO_LARGE;
-            return stream ? 0 : -SLS_CTR_SIP_NO_HEADER_END;
+            r = avail >= SLS_SIPFRAME_MAX_HEADER_BYTES ? -SLS_CTR_SIP_TOO_LARGE
+                : stream                               ? 0
+                                                       : -SLS_CTR_SIP_NO_HEADER_END;
         }
     }
-    if (have_header)
-        span_store(f, s, &v);
+    goto head_done;
+line_failed: /* on the line ending at le */
+    done = skip + le;
+head_done:
+    f->nheaders = nh;
+    *scanned = done;
+    *saw_nul = scan_saw_nul(&sc);
+    if (header_end == 0)
+        return r;
     f->header_len = header_end;
 
     int64_t cl;
@@ -646,12 +907,14 @@ static int frame(const char *buf, size_t len, enum sls_frame_mode mode, sls_sipf
 int sls_sipframe_parse(const char *buf, size_t len, enum sls_frame_mode mode,
                        sls_sipframe *f)
 {
-    /* NUL bytes are rare: one memchr over what the parse looked at decides
-     * whether it must be done again line by line to find out whether each
-     * NUL is allowed (RFC 3261 25.1: only as an escaped quoted-pair). */
+    /* NUL bytes are rare: when the line scan saw one, a memchr over what
+     * the parse looked at decides whether it must be done again line by
+     * line to find out whether each NUL is allowed (RFC 3261 25.1: only as
+     * an escaped quoted-pair). */
     size_t scanned = 0;
-    int r = frame(buf, len, mode, f, 0, &scanned);
-    if (buf != NULL && scanned > 0 && memchr(buf, '\0', scanned < len ? scanned : len) != NULL)
-        r = frame(buf, len, mode, f, 1, &scanned);
+    int saw_nul = 0;
+    int r = frame(buf, len, mode, f, 0, &scanned, &saw_nul);
+    if (saw_nul && scanned > 0 && memchr(buf, '\0', scanned < len ? scanned : len) != NULL)
+        r = frame(buf, len, mode, f, 1, &scanned, &saw_nul);
     return r;
 }

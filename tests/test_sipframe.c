@@ -161,6 +161,8 @@ static const detect_case detect_cases[] = {
     {"no line end", "REGISTER sip:example.com SIP/2.0", 0, 1},
     {"tel URI", "INVITE tel:+15551234 SIP/2.0\r\n", 0, 1},
     {"response version 3.14", "SIP/3.14 200 OK\r\n", 0, 1},
+    {"one-byte method and URI", "A x SIP/2.0\r\n", 0, 1},
+    {"version then spaces", "INVITE sip:a@b SIP/2.0 \t \r\n", 0, 1},
     /* not SIP */
     {"empty", "", 0, 0},
     {"CRLF keep-alive", "\r\n", 0, 0},
@@ -180,6 +182,8 @@ static const detect_case detect_cases[] = {
     {"version on next line", "INVITE sip:bob@example.com\r\nSIP/2.0\r\n", 0, 0},
     {"method only", "INVITE\r\n", 0, 0},
     {"no URI", "INVITE SIP/2.0\r\n", 0, 0},
+    {"no URI, two spaces", "INVITE  SIP/2.0\r\n", 0, 0},
+    {"version glued to URI", "INVITE sip:a@bSIP/2.0\r\n", 0, 0},
     {"version only", "SIP/2.0\r\n", 0, 0},
     {"status not digits", "SIP/2.0 OK\r\n", 0, 0},
     {"version without digits", "SIP/ 200 OK\r\n", 0, 0},
@@ -759,6 +763,12 @@ static const start_case start_cases[] = {
     {"INVITE\tsip:a@b SIP/2.0", SLS_CTR_SIP_BAD_START_LINE},
     {"INVITE <sip:user@example.com> SIP/2.0", 0}, /* RFC 4475 ltgtruri: liberal */
     {"!interesting-Method0123456789_*+`.%indeed'~ sip:x SIP/2.0", 0},
+    {"INVITE sip:a@b SIP/2.0x", SLS_CTR_SIP_BAD_VERSION},
+    {"INVITE sip:a@b xSIP/2.0", SLS_CTR_SIP_BAD_START_LINE},
+    {"INVITE sip:a@b  SIP/2.0", SLS_CTR_SIP_BAD_START_LINE},
+    {"INVITE sip:a@b\tSIP/2.0", SLS_CTR_SIP_BAD_START_LINE},
+    {"INVITE sip:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x7f@b SIP/2.0", SLS_CTR_SIP_BAD_START_LINE},
+    {"SIP/2.0 200", 0},
     {"SIP/2.0 100 ", 0},
     {"SIP/2.0 100 Trying", 0},
     {"SIP/2.0 603 Decline", 0},
@@ -904,6 +914,384 @@ START_TEST(test_frame_datagram_body_is_rest_when_no_length)
 }
 END_TEST
 
+/* ------------------------------------------------- line scan and names */
+
+/* The framer finds line feeds 64 bytes at a time (16 with SSE2 loads) and
+ * reads the last, short block as the 16 bytes that end the input. A
+ * padding header of every length from 0 to 160 moves every line end across
+ * every offset of those blocks; body lengths around 0, 16 and 64 put the end
+ * of the header section near the end of the input (the short block), and
+ * without a body the datagram may also end right after a header line. Both
+ * line endings, both modes. The first header is the only one that changes,
+ * so everything after it can be checked exactly. */
+static const size_t body_lengths[] = {0, 1, 2, 7, 15, 16, 17, 31, 48, 63, 64, 65, 100};
+
+START_TEST(test_frame_line_ends_at_every_offset)
+{
+    const int lf_only = _i & 1;
+    const enum sls_frame_mode mode = (enum sls_frame_mode)((_i >> 1) & 1);
+    const size_t blen = body_lengths[_i >> 2];
+    const char *eol = lf_only ? "\n" : "\r\n";
+    static char msg[1024], pad[200], body[128];
+    memset(body, 'b', blen);
+    for (size_t i = 0; i < blen; i += 10)
+        body[i] = '\n'; /* a body may hold line feeds: never taken for headers */
+    for (size_t k = 0; k <= 160; k++) {
+        memset(pad, 'p', k);
+        pad[k] = '\0';
+        int len = snprintf(msg, sizeof msg,
+                           "SIP/2.0 180 Ringing%s"
+                           "X-Pad: %s%s"
+                           "Via: SIP/2.0/UDP h;branch=z9hG4bK1%s"
+                           "to:<sip:b@h> \t%s"
+                           "Subject:%s"
+                           "X-Fold: a%s \tb %s"
+                           "CALL-ID :c@h%s"
+                           "Content-Length: %zu%s"
+                           "%s%.*s",
+                           eol, pad, eol, eol, eol, eol, eol, eol, eol, blen, eol, eol,
+                           (int)blen, body);
+        ck_assert_int_lt(len, (int)sizeof msg);
+        sls_sipframe f;
+        guarded g;
+        int r = frame_guarded(&g, msg, (size_t)len, mode, &f);
+        ck_assert_msg(r == len, "pad %zu body %zu: %d", k, blen, r);
+        ck_assert_uint_eq(f.status, 180);
+        ck_assert_slice_eq(f.reason, "Ringing");
+        ck_assert_uint_eq(f.nheaders, 7);
+        ck_assert_slice_eq(f.headers[0].name, "X-Pad");
+        ck_assert_uint_eq(f.headers[0].value.n, k);
+        ck_assert(k == 0 || f.headers[0].value.p[0] == 'p');
+        ck_assert_slice_eq(f.headers[1].name, "Via");
+        ck_assert_slice_eq(f.headers[1].value, "SIP/2.0/UDP h;branch=z9hG4bK1");
+        ck_assert_slice_eq(f.headers[2].name, "to");
+        ck_assert_slice_eq(f.headers[2].value, "<sip:b@h>");
+        ck_assert_slice_eq(f.headers[3].name, "Subject");
+        ck_assert_uint_eq(f.headers[3].value.n, 0);
+        ck_assert_slice_eq(f.headers[4].name, "X-Fold");
+        ck_assert_slice_eq(f.headers[4].value, lf_only ? "a\n \tb" : "a\r\n \tb");
+        ck_assert_slice_eq(f.headers[5].name, "CALL-ID");
+        ck_assert_slice_eq(f.headers[5].value, "c@h");
+        ck_assert_slice_eq(f.headers[6].name, "Content-Length");
+        const uint8_t ids[] = {SLS_HDR_OTHER, SLS_HDR_VIA, SLS_HDR_TO, SLS_HDR_OTHER,
+                               SLS_HDR_OTHER, SLS_HDR_CALL_ID, SLS_HDR_CONTENT_LENGTH};
+        for (size_t i = 0; i < 7; i++)
+            ck_assert_uint_eq(f.headers[i].id, ids[i]);
+        ck_assert_int_eq(f.first[SLS_HDR_CALL_ID], 5);
+        ck_assert_int_eq(f.count[SLS_HDR_OTHER], 3);
+        ck_assert_int_eq(f.content_length, (int64_t)blen);
+        ck_assert_uint_eq(f.header_len, (size_t)len - blen);
+        ck_assert_uint_eq(f.body.n, blen);
+        ck_assert_ptr_eq(f.body.p, g.p + len - blen);
+        guard_free(&g);
+
+        /* Without the empty line, a datagram that ends after a complete
+         * header line is framed headers-only; a stream needs more. */
+        if (blen == 0) {
+            size_t n = (size_t)len - strlen(eol);
+            r = frame_guarded(&g, msg, n, mode, &f);
+            ck_assert_int_eq(r, mode == SLS_FRAME_DATAGRAM ? (int)n : 0);
+            if (r > 0) {
+                ck_assert_uint_eq(f.nheaders, 7);
+                ck_assert_uint_eq(f.header_len, n);
+            }
+            guard_free(&g);
+        }
+    }
+}
+END_TEST
+
+/* A NUL byte anywhere in the start line or header section, outside a
+ * quoted-pair, makes the message invalid (RFC 3261 25.1); in the body it is
+ * data. The framer notes NULs during its line scan and only then checks
+ * line by line: a NUL at every position, over several scan blocks, in both
+ * modes. The body ends in a line feed so that a NUL replacing the last LF
+ * of the header section still leaves a complete (bad) line. */
+START_TEST(test_frame_nul_at_every_position)
+{
+    static const char base[] = "SIP/2.0 180 Ringing\r\n"
+                               "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776\r\n"
+                               "To: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf\r\n"
+                               "From: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+                               "Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\n"
+                               "CSeq: 314159 INVITE\r\n"
+                               "X-Folded: one\r\n two\r\n"
+                               "Content-Length: 10\r\n"
+                               "\r\n"
+                               "v=0\r\ns=-\r\n";
+    const size_t n = sizeof base - 1, header_len = n - 10;
+    static char m[sizeof base];
+    for (int mode = 0; mode < 2; mode++) {
+        sls_sipframe f;
+        guarded g;
+        ck_assert_int_eq(frame_guarded(&g, base, n, (enum sls_frame_mode)mode, &f), (int)n);
+        guard_free(&g);
+        for (size_t i = 0; i < n; i++) {
+            memcpy(m, base, n);
+            m[i] = '\0';
+            int r = frame_guarded(&g, m, n, (enum sls_frame_mode)mode, &f);
+            if (i < header_len) {
+                ck_assert_msg(r == -SLS_CTR_SIP_NUL_BYTE, "NUL at %zu mode %d: %d", i, mode, r);
+            } else {
+                ck_assert_msg(r == (int)n, "NUL at %zu (body) mode %d: %d", i, mode, r);
+                ck_assert_uint_eq(f.body.n, 10);
+                ck_assert_int_eq(f.body.p[i - header_len], '\0');
+            }
+            guard_free(&g);
+        }
+    }
+}
+END_TEST
+
+/* The one NUL that is allowed, an escaped one inside a quoted-string (RFC
+ * 3261 25.1 quoted-pair, RFC 4475 3.1.1.2), at every offset of a scan
+ * block; the same NUL unescaped is refused at every offset too. */
+START_TEST(test_frame_quoted_nul_at_every_offset)
+{
+    static char msg[512], pad[128];
+    for (size_t k = 0; k < 80; k++) {
+        memset(pad, 'p', k);
+        pad[k] = '\0';
+        for (int escaped = 0; escaped < 2; escaped++) {
+            int len = snprintf(msg, sizeof msg,
+                               "SIP/2.0 200 OK\r\nX-Pad: %s\r\nTo: \"a%sZb\" <sip:a@b>\r\nl: 0\r\n\r\n",
+                               pad, escaped ? "\\" : "");
+            char *z = strchr(msg, 'Z');
+            *z = '\0';
+            for (int mode = 0; mode < 2; mode++) {
+                sls_sipframe f;
+                guarded g;
+                int r = frame_guarded(&g, msg, (size_t)len, (enum sls_frame_mode)mode, &f);
+                if (escaped) {
+                    ck_assert_msg(r == len, "pad %zu mode %d: %d", k, mode, r);
+                    ck_assert_uint_eq(f.headers[1].id, SLS_HDR_TO);
+                    ck_assert_uint_eq(f.headers[1].value.n, 16);
+                    ck_assert_int_eq(f.headers[1].value.p[3], '\0');
+                } else {
+                    ck_assert_msg(r == -SLS_CTR_SIP_NUL_BYTE, "pad %zu mode %d: %d", k, mode, r);
+                }
+                guard_free(&g);
+            }
+        }
+    }
+}
+END_TEST
+
+/* What the header id of a name must be, by the plain definition: equal,
+ * ignoring ASCII case, to a full name of SLS_HEADER_MAP or its compact
+ * form (RFC 3261 7.3.1, 7.3.3). */
+static uint8_t reference_id(const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof header_names / sizeof header_names[0]; i++) {
+        const char *full = header_names[i].name;
+        if (strlen(full) == n) {
+            size_t k = 0;
+            while (k < n && (name[k] | 0x20) == full[k] &&
+                   ((full[k] >= 'a' && full[k] <= 'z') || name[k] == full[k]))
+                k++;
+            if (k == n)
+                return header_names[i].id;
+        }
+        if (n == 1 && header_names[i].compact != 0 && (name[0] | 0x20) == header_names[i].compact)
+            return header_names[i].id;
+    }
+    return SLS_HDR_OTHER;
+}
+
+static void check_name(const char *name, int colon_form)
+{
+    static const char *const colons[] = {": v", ":v", " : v", "\t:v", ":"};
+    char msg[256];
+    int len = snprintf(msg, sizeof msg, "SIP/2.0 200 OK\r\n%s%s\r\n\r\n", name,
+                       colons[colon_form]);
+    sls_sipframe f;
+    guarded g;
+    int r = frame_guarded(&g, msg, (size_t)len, SLS_FRAME_DATAGRAM, &f);
+    ck_assert_msg(r == len, "\"%s\": %d", name, r);
+    ck_assert_uint_eq(f.nheaders, 1);
+    ck_assert_slice_eq(f.headers[0].name, name);
+    ck_assert_slice_eq(f.headers[0].value, colon_form == 4 ? "" : "v");
+    uint8_t want = reference_id(name);
+    ck_assert_msg(f.headers[0].id == want, "\"%s\": id %u, expected %u", name,
+                  f.headers[0].id, want);
+    ck_assert_int_eq(f.count[want], 1);
+    ck_assert_int_eq(f.first[want], 0);
+    guard_free(&g);
+}
+
+/* Header names are matched as whole tokens: every known name in several
+ * cases, every prefix of it, it with a token character added at the end or
+ * changed anywhere (a letter's neighbour, '-' <-> '_'), and other near
+ * misses. The id must be what reference_id() says. */
+START_TEST(test_frame_header_names_near_misses)
+{
+    const char *full = header_names[_i].name;
+    size_t n = strlen(full);
+    char name[64];
+    for (int form = 0; form < 3; form++) {
+        for (size_t k = 0; k < n; k++) {
+            char c = full[k];
+            int up = form == 1 || (form == 2 && k % 3 == 1);
+            name[k] = (up && c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+        }
+        name[n] = '\0';
+        check_name(name, form);
+        for (size_t k = 1; k < n; k++) { /* every prefix */
+            char c = name[k];
+            name[k] = '\0';
+            check_name(name, (int)(k % 5));
+            name[k] = c;
+        }
+        static const char tails[] = "sx-_.!%*+`'~0";
+        for (size_t t = 0; t < sizeof tails - 1; t++) { /* one more token byte */
+            name[n] = tails[t];
+            name[n + 1] = '\0';
+            check_name(name, (int)(t % 5));
+        }
+        name[n] = '\0';
+        for (size_t k = 0; k < n; k++) { /* one byte changed */
+            char c = name[k];
+            name[k] = c == '-' ? '_' : (c == 'z' || c == 'Z') ? (char)(c - 1) : (char)(c + 1);
+            check_name(name, (int)(k % 5));
+            name[k] = c;
+        }
+    }
+    if (header_names[_i].compact != 0) {
+        name[0] = header_names[_i].compact;
+        name[1] = '\0';
+        check_name(name, 1);
+        name[0] = (char)(name[0] - 32);
+        check_name(name, 2);
+        name[1] = 'x';
+        name[2] = '\0';
+        check_name(name, 0);
+    }
+}
+END_TEST
+
+/* Names that differ from a known one only where a byte would compare equal
+ * after a careless ASCII lowercasing: CR for '-' (0x0d | 0x20 == '-'), '@'
+ * for '`', '[' for '{'. A CR or a separator ends the name, so these lines
+ * are not header lines at all (RFC 3261 7.3.1: the name is a token). */
+START_TEST(test_frame_header_names_case_folding_traps)
+{
+    const char *lines[] = {"Call\rID: x", "Content\rLength: 0", "Max\rForwards: 70",
+                           "User\rAgent: x",  "Via@: x",           "C[eq: 1 INVITE",
+                           "Proxy\rAuthorization: x", "Retry\rAfter: 1"};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        char msg[256];
+        int len = snprintf(msg, sizeof msg, "SIP/2.0 200 OK\r\n%s\r\n\r\n", lines[i]);
+        for (int mode = 0; mode < 2; mode++) {
+            sls_sipframe f;
+            guarded g;
+            int r = frame_guarded(&g, msg, (size_t)len, (enum sls_frame_mode)mode, &f);
+            ck_assert_msg(r == -SLS_CTR_SIP_BAD_HEADER_LINE, "%zu mode %d: %d", i, mode, r);
+            guard_free(&g);
+        }
+    }
+    /* Separators in place of the dash: "Call ID" is a name and garbage. */
+    check_name("Call_ID", 0);
+    check_name("Content.Length", 0);
+    check_name("content-lengt", 0);
+    check_name("Call-IE", 0);
+    check_name("Vias", 0);
+    check_name("CONTENT-LENGTH", 0);
+    check_name("cOnTeNt-TyPe", 2);
+}
+END_TEST
+
+/* RFC 3261 25.1: no control character, SP or DEL in a Request-URI. The
+ * check runs 16 bytes at a time over the URI with an overlapping last load:
+ * a bad byte at every position of URIs of 1 to 40 bytes is found, and bytes
+ * above 0x7f (signed in a char) are not taken for control characters. */
+START_TEST(test_frame_request_uri_every_byte)
+{
+    static const unsigned char bad[] = {0x01, 0x09, 0x1f, ' ', 0x7f};
+    static const unsigned char good[] = {0x80, 0xa0, 0xff, '~', '!', '%'};
+    char msg[256];
+    for (size_t ulen = 1; ulen <= 40; ulen++) {
+        for (size_t at = 0; at < ulen; at++) {
+            for (size_t b = 0; b < sizeof bad + sizeof good; b++) {
+                int is_bad = b < sizeof bad;
+                unsigned char c = is_bad ? bad[b] : good[b - sizeof bad];
+                int len = snprintf(msg, sizeof msg, "OPTIONS ");
+                memset(msg + len, 'u', ulen);
+                msg[len + at] = (char)c;
+                len += (int)ulen;
+                len += snprintf(msg + len, sizeof msg - (size_t)len,
+                                " SIP/2.0\r\nl: 0\r\n\r\n");
+                sls_sipframe f;
+                guarded g;
+                int r = frame_guarded(&g, msg, (size_t)len, SLS_FRAME_DATAGRAM, &f);
+                if (is_bad) {
+                    ck_assert_msg(r == -SLS_CTR_SIP_BAD_START_LINE, "uri %zu, 0x%02x at %zu: %d",
+                                  ulen, c, at, r);
+                } else {
+                    ck_assert_msg(r == len, "uri %zu, 0x%02x at %zu: %d", ulen, c, at, r);
+                    ck_assert_uint_eq(f.uri.n, ulen);
+                    ck_assert_int_eq((unsigned char)f.uri.p[at], c);
+                }
+                guard_free(&g);
+            }
+        }
+    }
+}
+END_TEST
+
+/* Inputs under 16 bytes go through the scalar line scan (the only one on
+ * targets without SSE2), as do all inputs in a build with -U__SSE2__; the
+ * 16-byte one is the smallest that takes the vector path. Every prefix of
+ * each is framed too. */
+static const struct {
+    const char *m;
+    size_t n;
+    int dgram, stream; /* expected results */
+} short_cases[] = {
+    {"A a SIP/2.0\n\n", 13, 13, 13},
+    {"SIP/2.0 200\n\n", 13, 13, 13},
+    {"SIP/2.0 200\r\n", 13, 13, 0},
+    {"SIP/2.0 200\ni:\n", 15, 15, 0},
+    {"SIP/2.0 200\ni:x\n", 16, 16, 0},
+    {"SIP/2.0 200\nl:0\n", 16, 16, 0},
+    {"SIP/2.0 200\n\0\n", 14, -SLS_CTR_SIP_NUL_BYTE, -SLS_CTR_SIP_NUL_BYTE},
+    {"SIP/2.0 200\ni\0\n", 15, -SLS_CTR_SIP_NUL_BYTE, -SLS_CTR_SIP_NUL_BYTE},
+    {"SIP/2.0 200\ni:\0\n", 16, -SLS_CTR_SIP_NUL_BYTE, -SLS_CTR_SIP_NUL_BYTE},
+    {"A a SIP/2\0\n\n", 12, -SLS_CTR_SIP_NUL_BYTE, -SLS_CTR_SIP_NUL_BYTE},
+    {"SIP/2.0 200\n x\n", 15, -SLS_CTR_SIP_BAD_HEADER_LINE, -SLS_CTR_SIP_BAD_HEADER_LINE},
+    {"A a SIP/2.0", 11, -SLS_CTR_SIP_NO_HEADER_END, 0},
+};
+
+START_TEST(test_frame_short_inputs)
+{
+    for (size_t i = 0; i < sizeof short_cases / sizeof short_cases[0]; i++) {
+        for (int mode = 0; mode < 2; mode++) {
+            sls_sipframe f;
+            guarded g;
+            int want = mode == SLS_FRAME_DATAGRAM ? short_cases[i].dgram : short_cases[i].stream;
+            int r = frame_guarded(&g, short_cases[i].m, short_cases[i].n,
+                                  (enum sls_frame_mode)mode, &f);
+            ck_assert_msg(r == want, "case %zu mode %d: %d, expected %d", i, mode, r, want);
+            guard_free(&g);
+            for (size_t k = 0; k < short_cases[i].n; k++) {
+                (void)frame_guarded(&g, short_cases[i].m, k, (enum sls_frame_mode)mode, &f);
+                guard_free(&g);
+            }
+        }
+    }
+    sls_sipframe f;
+    guarded g;
+    ck_assert_int_eq(frame_guarded(&g, "SIP/2.0 200\ni:x\n", 16, SLS_FRAME_DATAGRAM, &f), 16);
+    ck_assert_uint_eq(f.headers[0].id, SLS_HDR_CALL_ID);
+    ck_assert_slice_eq(f.headers[0].value, "x");
+    guard_free(&g);
+    ck_assert_int_eq(frame_guarded(&g, "SIP/2.0 200\ni:\n", 15, SLS_FRAME_DATAGRAM, &f), 15);
+    ck_assert_uint_eq(f.headers[0].id, SLS_HDR_CALL_ID);
+    ck_assert_uint_eq(f.headers[0].value.n, 0);
+    guard_free(&g);
+}
+END_TEST
+
 START_TEST(test_frame_empty_and_null)
 {
     sls_sipframe f;
@@ -949,6 +1337,19 @@ static Suite *sipframe_suite(void)
                         sizeof cl_cases / sizeof cl_cases[0]);
     tcase_add_test(tc, test_frame_datagram_body_is_rest_when_no_length);
     tcase_add_test(tc, test_frame_empty_and_null);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("scan");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_frame_line_ends_at_every_offset, 0,
+                        4 * (int)(sizeof body_lengths / sizeof body_lengths[0]));
+    tcase_add_test(tc, test_frame_nul_at_every_position);
+    tcase_add_test(tc, test_frame_quoted_nul_at_every_offset);
+    tcase_add_loop_test(tc, test_frame_header_names_near_misses, 0,
+                        sizeof header_names / sizeof header_names[0]);
+    tcase_add_test(tc, test_frame_header_names_case_folding_traps);
+    tcase_add_test(tc, test_frame_request_uri_every_byte);
+    tcase_add_test(tc, test_frame_short_inputs);
     suite_add_tcase(s, tc);
     return s;
 }
