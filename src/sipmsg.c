@@ -18,6 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Longest header value handed to libosip2; no legitimate Via, From, To,
  * CSeq or Call-ID comes near it. Longer is SIP_FIELD_TOO_LONG. */
 #define OSIP_INPUT_MAX 4096
@@ -36,6 +40,12 @@
 
 typedef struct arena arena;
 
+/* For the memo's hit path (hash, key compare, chunk scans), a few dozen
+ * instructions per header: gcc does not inline it into its three callers on
+ * its own, and then a memo_key returned through memory costs as much as
+ * the hash itself (callgrind). */
+#define HOT static inline __attribute__((always_inline))
+
 /* Memo of libosip2's verdicts on header values. The same From, To,
  * Call-ID, CSeq and top Via values come back in every message of a
  * transaction and dialog (a request, its retransmissions and responses
@@ -44,7 +54,6 @@ typedef struct arena arena;
  * result reused while it stays in this direct-mapped table. */
 #define MEMO_SLOTS 16384
 #define MEMO_KEY_MAX 136
-#define MEMO_OUT_MAX 104
 
 /* The *_PARAM kinds hold a value with one parameter's value cut out (a
  * template, see "templates" below). */
@@ -55,18 +64,24 @@ enum memo_kind {
 _Static_assert(MEMO_VIA_PARAM == MEMO_VIA + 3 && MEMO_TO_PARAM == MEMO_TO + 3,
                "template_key() relies on this order");
 
+/* One slot, 256 bytes on a 64-byte boundary: nearly every lookup hits
+ * (the table is 4 MiB, far bigger than L2), so what counts is how many
+ * cache lines a hit touches. The key and the result strings share one
+ * buffer right after the header, so a Via hit (header, 35-byte template,
+ * sent-by and transport) reads one or two lines; with a fixed key[136]
+ * before the strings, every hit with a result read a third line. */
 typedef struct memo_entry {
     uint64_t hash;
-    uint8_t kind;   /* 0: empty slot */
+    uint32_t meta;    /* memo_key.meta; 0: empty slot */
+    uint32_t num;     /* CSeq number */
+    int16_t r;        /* 0 or -(counter) */
+    uint8_t method;   /* CSeq: enum sls_method of the method */
     uint8_t nstr;
     uint8_t slen[3];
-    int16_t r;      /* 0 or -(counter) */
-    uint16_t klen;
-    uint16_t cut;   /* memo_key.cut */
-    uint32_t num;
-    char key[MEMO_KEY_MAX];
-    char out[MEMO_OUT_MAX]; /* nstr strings, each NUL-terminated */
+    char data[233];   /* the key, then nstr strings, each NUL-terminated */
 } memo_entry;
+_Static_assert(sizeof(memo_entry) == 256, "one slot is four cache lines");
+_Static_assert(MEMO_KEY_MAX < 255 && SLS_METHOD_COUNT <= 255, "cut and method are bytes");
 
 struct sls_sipparser {
     /* Both buffers are allocated once with the parser, at their ceiling:
@@ -76,7 +91,8 @@ struct sls_sipparser {
     char out[OUT_CAP];                /* the sls_str of the last parse */
     size_t out_len;
     arena *arena;                     /* libosip2's allocations, per parse */
-    memo_entry *memo;                 /* MEMO_SLOTS */
+    memo_entry *memo;                 /* MEMO_SLOTS, 64-byte aligned in memo_mem */
+    void *memo_mem;
 };
 
 static const char empty[] = "";
@@ -199,12 +215,15 @@ sls_sipparser *sls_sipparser_new(void)
         return NULL;
     }
     p->arena->used = 0;
-    p->memo = calloc(MEMO_SLOTS, sizeof(*p->memo));
-    if (p->memo == NULL) {
+    /* calloc, not aligned_alloc + memset: the pages of slots never used
+     * are never touched (a small capture uses a few of them). */
+    p->memo_mem = calloc(1, MEMO_SLOTS * sizeof(*p->memo) + 64);
+    if (p->memo_mem == NULL) {
         free(p->arena);
         free(p);
         return NULL;
     }
+    p->memo = (memo_entry *)(((uintptr_t)p->memo_mem + 63) & ~(uintptr_t)63);
     return p;
 }
 
@@ -212,7 +231,7 @@ void sls_sipparser_free(sls_sipparser *p)
 {
     if (p == NULL)
         return;
-    free(p->memo);
+    free(p->memo_mem);
     free(p->arena);
     free(p);
 }
@@ -235,6 +254,144 @@ static int is_token(const char *s)
     return 1;
 }
 
+/* ------------------------------------------------ 16 bytes at a time */
+
+/* The hot paths look for a few byte values in header values of 10 to 60
+ * bytes: '"', '(', ',' and ';' in a Via, '>' in a From, CR, LF and NUL in a
+ * User-Agent. A memchr per byte value costs a call and its setup each (five
+ * per Via and From before); comparing 16 bytes at once against each finds
+ * them all in one pass. SSE2 is part of x86-64; elsewhere the same masks are
+ * built one byte at a time. Bit i of a mask is byte i of the chunk. */
+#if defined(__SSE2__)
+typedef __m128i chunk16;
+
+static inline chunk16 load16(const char *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+static inline unsigned eq16(chunk16 x, char c)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(c)));
+}
+
+/* 1 when x and y hold the same 16 bytes. */
+static inline int same16(chunk16 x, chunk16 y)
+{
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) == 0xffff;
+}
+#else
+typedef struct chunk16 {
+    unsigned char b[16];
+} chunk16;
+
+static inline chunk16 load16(const char *p)
+{
+    chunk16 x;
+    memcpy(x.b, p, 16);
+    return x;
+}
+
+static inline unsigned eq16(chunk16 x, char c)
+{
+    unsigned m = 0;
+    for (unsigned i = 0; i < 16; i++)
+        m |= (unsigned)(x.b[i] == (unsigned char)c) << i;
+    return m;
+}
+
+static inline int same16(chunk16 x, chunk16 y)
+{
+    return memcmp(x.b, y.b, 16) == 0;
+}
+#endif
+
+/* A value read as whole chunks. Every chunk is 16 readable bytes of the
+ * value: the last one ends where the value ends, overlapping the one before
+ * (chunk_start), and a value shorter than 16 bytes is read from a
+ * zero-padded copy, its bytes past the end masked off by lim. p may point
+ * into pad: a chunked is never copied. */
+typedef struct chunked {
+    const char *p;
+    size_t n;     /* >= 16 */
+    size_t vn;    /* the value's length */
+    unsigned lim; /* mask bits of the value's bytes in a chunk */
+    char pad[16];
+} chunked;
+
+HOT void chunked_init(chunked *c, sls_slice v)
+{
+    c->p = v.p;
+    c->n = v.n;
+    c->vn = v.n;
+    c->lim = 0xffff;
+    if (v.n < 16) {
+        memset(c->pad, 0, sizeof c->pad);
+        if (v.n > 0)
+            memcpy(c->pad, v.p, v.n);
+        c->p = c->pad;
+        c->n = 16;
+        c->lim = (1u << v.n) - 1;
+    }
+}
+
+/* Where the chunk of c holding byte o starts (o < c->n), and in *bits the
+ * mask bits of the value's bytes from o on in it. Walk with o = start + 16
+ * while start + 16 < c->n. */
+HOT size_t chunk_start(const chunked *c, size_t o, unsigned *bits)
+{
+    if (o + 16 <= c->n) {
+        *bits = c->lim;
+        return o;
+    }
+    *bits = (0xffffu << (o - (c->n - 16))) & c->lim;
+    return c->n - 16;
+}
+
+/* 1 when v holds no CR, LF or NUL: nothing for copy_value to rewrite. */
+static int plain_line(sls_slice v)
+{
+    chunked c;
+    chunked_init(&c, v);
+    unsigned bits;
+    for (size_t co = chunk_start(&c, 0, &bits);; co = chunk_start(&c, co + 16, &bits)) {
+        chunk16 x = load16(c.p + co);
+        if ((eq16(x, '\r') | eq16(x, '\n') | eq16(x, '\0')) & bits)
+            return 0;
+        if (co + 16 >= c.n)
+            return 1;
+    }
+}
+
+/* dst[0..n) = src[0..n) for n >= 1 in two overlapping moves of 4, 8 or 16
+ * bytes (16-byte steps above 32): kept fields are mostly 3 to 40 bytes,
+ * where a memcpy call costs more than the copy itself. */
+static inline void copy_bytes(char *dst, const char *src, size_t n)
+{
+    if (n >= 16) {
+        for (size_t i = 0; i + 16 < n; i += 16)
+            memcpy(dst + i, src + i, 16);
+        memcpy(dst + n - 16, src + n - 16, 16);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else {
+        char a = src[0], b = src[n / 2], c = src[n - 1];
+        dst[0] = a;
+        dst[n / 2] = b;
+        dst[n - 1] = c;
+    }
+}
+
 /* Copies a header value into dst (cap bytes, NUL included) as the C string
  * libosip2 wants. Folded line breaks (CRLF or LF followed by SP/HT, RFC 3261
  * 7.3.1) become one SP. A NUL, which the framer lets through only as the
@@ -244,8 +401,7 @@ static int is_token(const char *s)
  * fit. */
 static long copy_value(char *dst, size_t cap, sls_slice v)
 {
-    if (v.n < cap && memchr(v.p, '\n', v.n) == NULL && memchr(v.p, '\r', v.n) == NULL &&
-        memchr(v.p, '\0', v.n) == NULL) {
+    if (v.n < cap && plain_line(v)) {
         /* The usual case: one line, nothing to rewrite. */
         memcpy(dst, v.p, v.n);
         dst[v.n] = '\0';
@@ -272,18 +428,18 @@ static long copy_value(char *dst, size_t cap, sls_slice v)
 
 /* Appends s[0..n) and a NUL to the output buffer. Every kept field goes
  * through here: this is where SLS_SIPMSG_MAX_FIELD is enforced. */
-static int keep(sls_sipparser *p, const char *s, size_t n, sls_str *dst)
+HOT int keep(sls_sipparser *p, const char *s, size_t n, sls_str *dst)
 {
-    if (n > SLS_SIPMSG_MAX_FIELD)
-        return -SLS_CTR_SIP_FIELD_TOO_LONG;
-    if (n == 0) {
+    if (n - 1 >= SLS_SIPMSG_MAX_FIELD) { /* 0 (wraps) or too long */
+        if (n != 0)
+            return -SLS_CTR_SIP_FIELD_TOO_LONG;
         *dst = (sls_str){empty, 0};
         return 0;
     }
     if (OUT_CAP - p->out_len < n + 1) /* cannot happen: KEPT_FIELDS */
         return -SLS_CTR_SIP_FIELD_TOO_LONG;
     char *o = p->out + p->out_len;
-    memcpy(o, s, n);
+    copy_bytes(o, s, n);
     o[n] = '\0';
     p->out_len += n + 1;
     *dst = (sls_str){o, n};
@@ -295,9 +451,12 @@ static int keep_cstr(sls_sipparser *p, const char *s, sls_str *dst)
     return keep(p, s != NULL ? s : empty, s != NULL ? strlen(s) : 0, dst);
 }
 
-/* Keeps a header value, unfolded (User-Agent, Server). */
+/* Keeps a header value, unfolded (User-Agent, Server). Usually one line
+ * to keep as it is, straight from the message. */
 static int keep_value(sls_sipparser *p, sls_slice v, sls_str *dst)
 {
+    if (v.n <= SLS_SIPMSG_MAX_FIELD && plain_line(v))
+        return keep(p, v.p, v.n, dst);
     char tmp[SLS_SIPMSG_MAX_FIELD + 1];
     long n = copy_value(tmp, sizeof tmp, v);
     if (n < 0)
@@ -377,36 +536,131 @@ static const sls_sip_header *first_header(const sls_sipframe *f, enum sls_header
 
 /* ------------------------------------------------------------------ memo */
 
-/* A memo key: a header value, or a template of one (cut > 0). */
+/* A memo key: a header value, or a template of one (cut > 0). The key is
+ * a then b: for a whole value, a is the value and b is empty; for a
+ * template, a is the value up to the cut token and b the rest after it.
+ * Both are views of the message: the key is hashed and compared in place,
+ * never assembled. */
 typedef struct memo_key {
-    enum memo_kind kind;
-    sls_slice v;
-    uint16_t cut; /* template: where the parameter value was cut out + 1 */
+    /* kind | cut << 8 | (a.n + b.n) << 16, cut being for a template where
+     * the parameter value was cut out + 1, else 0: one compare for all
+     * three on a lookup. */
+    uint32_t meta;
+    sls_slice a, b;
     uint64_t hash;
 } memo_key;
 
-static memo_key memo_key_of(enum memo_kind kind, sls_slice v, size_t cut)
+/* The memo's hash, internal to this file. 16 bytes at a time, each pair
+ * of 8-byte words folded by one 64x64->128-bit multiply (the "mum" step of
+ * wyhash: half the multiplies of a word-at-a-time hash, the instruction
+ * count is what the memo lookups cost now), the last words of a piece read
+ * overlapping the ones before, so that no byte past the piece is read and
+ * every byte counts (pieces under 8 bytes as two overlapping 4-byte words,
+ * or their first, middle and last byte). The lengths are in the last
+ * step, one more multiply whose high half, folded into the low bits
+ * that index the table, depends on every bit: keys that differ in one byte
+ * anywhere differ there (the README's first memo hash did not, and lost
+ * most From hits to values differing in their last bytes). A key chosen
+ * to zero a product only costs its own slot's hits: a verdict is reused
+ * only after the whole key compared equal. */
+#define HASH_K1 0xa0761d6478bd642full
+#define HASH_K2 0xe7037ed1a0b428dbull
+
+static inline uint64_t hash_mum(uint64_t a, uint64_t b)
 {
-    memo_key k = {kind, v, (uint16_t)cut, 0};
-    k.hash = sls__hash_bytes(v.p, v.n, (uint64_t)kind | (uint64_t)cut << 8);
+#if defined(__SIZEOF_INT128__)
+    unsigned __int128 r = (unsigned __int128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+#else
+    uint64_t h = (a ^ (b << 32 | b >> 32)) * 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 31) ^ b;
+#endif
+}
+
+static inline uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static inline uint64_t load32(const char *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+HOT uint64_t hash_piece(uint64_t h, const char *p, size_t n)
+{
+    uint64_t a, b;
+    if (n > 16) {
+        for (; n > 16; p += 16, n -= 16)
+            h = hash_mum(load64(p) ^ HASH_K1, load64(p + 8) ^ h);
+        a = load64(p + n - 16); /* overlaps the words before */
+        b = load64(p + n - 8);
+    } else if (n > 8) {
+        a = load64(p);
+        b = load64(p + n - 8);
+    } else if (n >= 4) {
+        a = load32(p);
+        b = load32(p + n - 4);
+    } else if (n > 0) {
+        a = (uint64_t)(unsigned char)p[0] << 16 | (uint64_t)(unsigned char)p[n / 2] << 8 |
+            (unsigned char)p[n - 1];
+        b = 0;
+    } else {
+        return h;
+    }
+    return hash_mum(a ^ HASH_K1, b ^ h);
+}
+
+HOT memo_key memo_key_of(enum memo_kind kind, sls_slice a, sls_slice b, size_t cut)
+{
+    memo_key k = {(uint32_t)kind | (uint32_t)cut << 8 | (uint32_t)(a.n + b.n) << 16, a, b, 0};
+    if (a.n + b.n <= MEMO_KEY_MAX) {
+        uint64_t h = hash_piece(HASH_K2, a.p, a.n);
+        h = hash_piece(h, b.p, b.n);
+        k.hash = hash_mum(h ^ HASH_K1, HASH_K2 ^ k.meta);
+    }
     return k;
 }
 
-static memo_entry *memo_entry_of(sls_sipparser *p, const memo_key *k)
+/* 1 when stored[0..s.n) holds the bytes of s; stored is a memo entry's
+ * data, readable well past any key. 16 bytes at a time, the last chunk
+ * overlapping the one before, as the hash reads them: a memcmp call costs
+ * more than these values. */
+HOT int key_eq(const char *stored, sls_slice s)
 {
-    return &p->memo[k->hash & (MEMO_SLOTS - 1)];
+    if (s.n >= 16) {
+        for (size_t i = 0; i + 16 < s.n; i += 16)
+            if (!same16(load16(stored + i), load16(s.p + i)))
+                return 0;
+        return same16(load16(stored + s.n - 16), load16(s.p + s.n - 16));
+    }
+    if (s.n >= 8)
+        return ((load64(stored) ^ load64(s.p)) |
+                (load64(stored + s.n - 8) ^ load64(s.p + s.n - 8))) == 0;
+    if (s.n >= 4)
+        return ((load32(stored) ^ load32(s.p)) |
+                (load32(stored + s.n - 4) ^ load32(s.p + s.n - 4))) == 0;
+    for (size_t i = 0; i < s.n; i++)
+        if (stored[i] != s.p[i])
+            return 0;
+    return 1;
 }
 
 /* The slot for k, and whether it holds that key's verdict. NULL for a key
  * too long to be kept. */
-static memo_entry *memo_slot(sls_sipparser *p, const memo_key *k, int *hit)
+HOT memo_entry *memo_slot(sls_sipparser *p, const memo_key *k, int *hit)
 {
+    size_t klen = k->a.n + k->b.n;
     *hit = 0;
-    if (k->v.n > MEMO_KEY_MAX)
+    if (klen > MEMO_KEY_MAX)
         return NULL;
-    memo_entry *e = memo_entry_of(p, k);
-    *hit = e->kind == k->kind && e->hash == k->hash && e->klen == k->v.n && e->cut == k->cut &&
-           memcmp(e->key, k->v.p, k->v.n) == 0;
+    memo_entry *e = &p->memo[k->hash & (MEMO_SLOTS - 1)];
+    *hit = e->hash == k->hash && e->meta == k->meta && key_eq(e->data, k->a) &&
+           key_eq(e->data + k->a.n, k->b);
     return e;
 }
 
@@ -417,24 +671,26 @@ static void memo_store(memo_entry *e, const memo_key *k, int r, uint32_t num,
 {
     if (e == NULL)
         return;
-    size_t o = 0;
+    size_t klen = k->a.n + k->b.n, o = klen;
     for (unsigned i = 0; i < nstr; i++) {
-        if (strs[i].n > 255 || o + strs[i].n + 1 > MEMO_OUT_MAX) {
-            e->kind = 0; /* does not fit: not memoised */
+        if (strs[i].n > 255 || o + strs[i].n + 1 > sizeof e->data) {
+            e->meta = 0; /* does not fit: not memoised */
             return;
         }
-        memcpy(e->out + o, strs[i].p, strs[i].n);
-        e->out[o + strs[i].n] = '\0';
+        memcpy(e->data + o, strs[i].p, strs[i].n);
+        e->data[o + strs[i].n] = '\0';
         e->slen[i] = (uint8_t)strs[i].n;
         o += strs[i].n + 1;
     }
-    e->kind = (uint8_t)k->kind;
+    e->meta = k->meta;
     e->hash = k->hash;
-    e->klen = (uint16_t)k->v.n;
-    e->cut = k->cut;
-    memcpy(e->key, k->v.p, k->v.n);
+    if (k->a.n > 0)
+        memcpy(e->data, k->a.p, k->a.n);
+    if (k->b.n > 0)
+        memcpy(e->data + k->a.n, k->b.p, k->b.n);
     e->r = (int16_t)r;
     e->num = num;
+    e->method = 0;
     e->nstr = (uint8_t)nstr;
 }
 
@@ -453,52 +709,147 @@ static void memo_store(memo_entry *e, const memo_key *k, int r, uint32_t num,
 typedef struct tmpl {
     sls_slice param; /* the token cut out, in the message */
     size_t cut;      /* its offset in the value */
-    size_t n;
-    char key[MEMO_KEY_MAX]; /* the value without the token */
 } tmpl;
+
+/* 1 when v holds a comma: for a Via, a list whose first value must be
+ * split off first (first_list_value). */
+static int has_comma(sls_slice v)
+{
+    return v.n > 0 && memchr(v.p, ',', v.n) != NULL;
+}
+
+/* 1 when p[0..n) are all tchar. Four bytes a step without a branch per
+ * byte: tokens are 5 to 20 bytes. */
+HOT int all_tchar(const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    unsigned ok = 1;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        ok &= sls__tchar[u[i]] & sls__tchar[u[i + 1]] & sls__tchar[u[i + 2]] &
+              sls__tchar[u[i + 3]];
+    for (; i < n; i++)
+        ok &= sls__tchar[u[i]];
+    return ok != 0;
+}
+
+/* The offset just after the last ch in v, 0 when there is none: 16 bytes
+ * at a time from the end. */
+HOT size_t after_last(sls_slice v, char ch)
+{
+    chunked c;
+    chunked_init(&c, v);
+    for (size_t o = c.n; o > 0;) {
+        size_t co = o >= 16 ? o - 16 : 0; /* the chunk [co, co + 16) ends at or after o */
+        unsigned m = eq16(load16(c.p + co), ch) & c.lim & ((1u << (o - co)) - 1);
+        if (m != 0)
+            return co + 32 - (size_t)__builtin_clz(m);
+        o = co;
+    }
+    return 0;
+}
+
+/* One chunk of make_template's walk: semi holds the ';' in it (from co)
+ * not seen before. *at becomes the first of them where lit starts, *b the
+ * first ';' after *at (lit holds no other ';'). */
+HOT void find_cut(sls_slice v, size_t co, unsigned semi, const char *lit, size_t litn,
+                  size_t *at, size_t *b)
+{
+    for (; *at == SIZE_MAX && semi != 0; semi &= semi - 1) {
+        size_t i = co + (size_t)__builtin_ctz(semi);
+        if (v.n - i > litn && memcmp(v.p + i, lit, litn) == 0)
+            *at = i;
+    }
+    if (*at != SIZE_MAX && *b == SIZE_MAX && semi != 0)
+        *b = co + (size_t)__builtin_ctz(semi);
+}
+
+/* The end of make_template: the token is v[at + litn, b) (b: SIZE_MAX for
+ * the end of v) when that is 1*tchar: the first byte that is no tchar is
+ * then b, a ';' or the end, as it must be. */
+HOT int cut_token(sls_slice v, size_t at, size_t b, size_t litn, tmpl *t)
+{
+    if (at == SIZE_MAX)
+        return 0;
+    size_t a = at + litn;
+    if (b == SIZE_MAX)
+        b = v.n;
+    if (b == a || !all_tchar(v.p + a, b - a))
+        return 0;
+    if (a + (v.n - b) > MEMO_KEY_MAX) /* also keeps cut within memo_key.cut */
+        return 0;
+    t->cut = a;
+    t->param = (sls_slice){v.p + a, b - a};
+    return 1;
+}
 
 /* Cuts the value of the first parameter lit (";name=") at or after `from`
  * in v, when it is 1*tchar ending at the end of v or at ';' and v[from..)
- * holds no quote or comment. Returns 1 with *t filled, else 0. */
-static int make_template(sls_slice v, size_t from, const char *lit, size_t litn, tmpl *t)
+ * holds no quote or comment. Returns 1 with *t filled, else 0; with
+ * `comma` (from is 0 then), -1 when v holds a comma anywhere, as v is then
+ * maybe a list and no template of it applies: the caller splits it and
+ * asks again without `comma`. One pass, 16 bytes at a time, finds the
+ * quotes, comments, commas and the ';' candidates together. */
+HOT int make_template(sls_slice v, size_t from, const char *lit, size_t litn, int comma, tmpl *t)
 {
     if (v.n > MEMO_KEY_MAX + SLS_SIPMSG_MAX_FIELD || from >= v.n)
-        return 0;
-    const char *s = v.p + from, *end = v.p + v.n;
-    /* Inside a quoted-string or an RFC 2543 comment, ";name=" is no
-     * parameter: such values go by the whole value. */
-    if (memchr(s, '"', v.n - from) != NULL || memchr(s, '(', v.n - from) != NULL)
-        return 0;
-    while ((s = memchr(s, ';', (size_t)(end - s))) != NULL) {
-        if ((size_t)(end - s) > litn && memcmp(s, lit, litn) == 0)
+        return comma && has_comma(v) ? -1 : 0;
+    chunked c;
+    chunked_init(&c, v);
+    size_t at = SIZE_MAX, b = SIZE_MAX;
+    unsigned bits;
+    for (size_t co = chunk_start(&c, from, &bits);; co = chunk_start(&c, co + 16, &bits)) {
+        chunk16 x = load16(c.p + co);
+        /* Inside a quoted-string or an RFC 2543 comment, ";name=" is no
+         * parameter: such values go by the whole value. */
+        unsigned stop = eq16(x, '"') | eq16(x, '(');
+        if (comma)
+            stop |= eq16(x, ',');
+        if ((stop & bits) != 0)
+            return comma && has_comma(v) ? -1 : 0;
+        find_cut(v, co, eq16(x, ';') & bits, lit, litn, &at, &b);
+        if (co + 16 >= c.n)
             break;
-        s++;
     }
-    if (s == NULL)
-        return 0;
-    const char *a = s + litn, *b = a;
-    while (b < end && is_tchar((unsigned char)*b))
-        b++;
-    if (b == a || (b < end && *b != ';'))
-        return 0;
-    size_t pre = (size_t)(a - v.p), post = (size_t)(end - b);
-    if (pre + post > MEMO_KEY_MAX) /* also keeps cut within memo_key.cut */
-        return 0;
-    memcpy(t->key, v.p, pre);
-    memcpy(t->key + pre, b, post);
-    t->n = pre + post;
-    t->cut = pre;
-    t->param = (sls_slice){a, (size_t)(b - a)};
-    return 1;
+    return cut_token(v, at, b, litn, t);
+}
+
+/* The template of a From or To value: make_template from the last '>'.
+ * Its tag is nearly always in the last 16 bytes with the '>' (";tag=" and
+ * a tag of up to 10 bytes), so that chunk alone is read once for all:
+ * the '>', the quotes and comments after it, the ';' (about a third of
+ * From/To's instructions, callgrind). Anything else goes the long way. */
+HOT int addr_template(sls_slice v, tmpl *t)
+{
+    if (v.n >= 16 && v.n <= MEMO_KEY_MAX + SLS_SIPMSG_MAX_FIELD) {
+        size_t co = v.n - 16;
+        chunk16 x = load16(v.p + co);
+        unsigned gt = eq16(x, '>');
+        if (gt != 0) {
+            unsigned after = 32 - (unsigned)__builtin_clz(gt); /* bits after the last '>' */
+            if (after == 16) /* the '>' ends v: no parameter */
+                return 0;
+            unsigned bits = (0xffffu << after) & 0xffffu;
+            if (((eq16(x, '"') | eq16(x, '(')) & bits) != 0)
+                return 0;
+            size_t at = SIZE_MAX, b = SIZE_MAX;
+            find_cut(v, co, eq16(x, ';') & bits, ";tag=", 5, &at, &b);
+            return cut_token(v, at, b, 5, t);
+        }
+    }
+    size_t gt = after_last(v, '>');
+    return gt > 0 && make_template(v, gt, ";tag=", 5, 0, t);
 }
 
 /* The memo key of v: its template when it has one (kind + 3 selects the
  * *_PARAM kind), else the whole value. */
-static memo_key template_key(enum memo_kind kind, sls_slice v, int has_tmpl, const tmpl *t)
+HOT memo_key template_key(enum memo_kind kind, sls_slice v, int has_tmpl, const tmpl *t)
 {
     if (!has_tmpl)
-        return memo_key_of(kind, v, 0);
-    return memo_key_of((enum memo_kind)(kind + 3), (sls_slice){t->key, t->n}, t->cut + 1);
+        return memo_key_of(kind, v, (sls_slice){empty, 0}, 0);
+    size_t after = t->cut + t->param.n;
+    return memo_key_of((enum memo_kind)(kind + 3), (sls_slice){v.p, t->cut},
+                       (sls_slice){v.p + after, v.n - after}, t->cut + 1);
 }
 
 static int slice_eq(sls_str a, sls_slice b)
@@ -509,10 +860,10 @@ static int slice_eq(sls_str a, sls_slice b)
 /* The i-th result string of a memo entry. */
 static sls_slice memo_str(const memo_entry *e, unsigned i)
 {
-    size_t o = 0;
+    size_t o = e->meta >> 16;
     for (unsigned k = 0; k < i; k++)
         o += e->slen[k] + 1u;
-    return (sls_slice){e->out + o, e->slen[i]};
+    return (sls_slice){e->data + o, e->slen[i]};
 }
 
 /* ---------------------------------------------------------------- fields */
@@ -532,7 +883,7 @@ static int parse_call_id(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *ou
     sls_slice v = first_header(f, SLS_HDR_CALL_ID)->value;
     if (v.n > SLS_SIPMSG_MAX_FIELD)
         return -SLS_CTR_SIP_FIELD_TOO_LONG;
-    memo_key k = memo_key_of(MEMO_CALL_ID, v, 0);
+    memo_key k = memo_key_of(MEMO_CALL_ID, v, (sls_slice){empty, 0}, 0);
     int hit;
     memo_entry *e = memo_slot(p, &k, &hit);
     if (hit)
@@ -606,30 +957,40 @@ static int parse_cseq(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
     if (n > 1)
         return -SLS_CTR_SIP_MULTIPLE_CSEQ;
     sls_slice v = first_header(f, SLS_HDR_CSEQ)->value;
-    memo_key k = memo_key_of(MEMO_CSEQ, v, 0);
+    memo_key k = memo_key_of(MEMO_CSEQ, v, (sls_slice){empty, 0}, 0);
     int hit;
     memo_entry *e = memo_slot(p, &k, &hit);
     uint32_t num = 0;
     sls_str method = {empty, 0};
+    enum sls_method id = SLS_METHOD_OTHER;
     char mbuf[SLS_SIPMSG_MAX_FIELD + 1];
     int r;
     if (hit) {
         r = e->r;
         num = e->num;
+        id = (enum sls_method)e->method;
         sls_slice ms = memo_str(e, 0);
         method = (sls_str){ms.p, ms.n};
     } else {
         r = cseq_verdict(p, v, &num, &method, mbuf, sizeof mbuf);
+        if (r == 0)
+            id = sls_method_from_token(method.p, method.n);
         memo_store(e, &k, r, num, &method, r == 0 ? 1 : 0);
+        if (e != NULL && e->meta != 0) /* stored */
+            e->method = (uint8_t)id;
     }
     if (r != 0)
         return r;
     out->cseq = num;
-    out->cseq_method = sls_method_from_token(method.p, method.n);
-    if (f->is_request)
-        return (method.n == f->method.n && memcmp(method.p, f->method.p, method.n) == 0)
-                   ? 0
-                   : -SLS_CTR_SIP_CSEQ_METHOD_MISMATCH;
+    out->cseq_method = id;
+    if (f->is_request) {
+        /* out->method is the request line's: two known methods are equal
+         * when their ids are; only extension methods need their bytes. */
+        int same = out->method == id &&
+                   (id != SLS_METHOD_OTHER ||
+                    (method.n == f->method.n && memcmp(method.p, f->method.p, method.n) == 0));
+        return same ? 0 : -SLS_CTR_SIP_CSEQ_METHOD_MISMATCH;
+    }
     /* A response names its transaction's method only here. */
     out->method = out->cseq_method;
     return keep(p, method.p, method.n, &out->method_name);
@@ -687,11 +1048,15 @@ static int parse_via(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
     const sls_sip_header *hd = first_header(f, SLS_HDR_VIA);
     if (hd == NULL)
         return -SLS_CTR_SIP_NO_VIA;
-    sls_slice v = first_list_value(hd->value);
+    sls_slice v = hd->value;
+    tmpl t = {{empty, 0}, 0}; /* set when used; gcc cannot tell */
+    int has_tmpl = make_template(v, 0, ";branch=", 8, 1, &t);
+    if (has_tmpl < 0) { /* maybe a list: its first value, or v itself */
+        v = first_list_value(v);
+        has_tmpl = make_template(v, 0, ";branch=", 8, 0, &t);
+    }
     if (v.n == 0)
         return -SLS_CTR_SIP_BAD_VIA;
-    tmpl t;
-    int has_tmpl = make_template(v, 0, ";branch=", 8, &t);
     memo_key k = template_key(MEMO_VIA, v, has_tmpl, &t);
     int hit;
     memo_entry *e = memo_slot(p, &k, &hit);
@@ -801,11 +1166,8 @@ static int parse_addr(sls_sipparser *p, const sls_sipframe *f, enum sls_header_i
     sls_slice v = first_header(f, id)->value;
     /* The tag-param follows the name-addr: after its '>'. Without one
      * (addr-spec form) no template. */
-    size_t gt = v.n;
-    while (gt > 0 && v.p[gt - 1] != '>')
-        gt--;
-    tmpl t;
-    int has_tmpl = gt > 0 && make_template(v, gt, ";tag=", 5, &t);
+    tmpl t = {{empty, 0}, 0}; /* set when used; gcc cannot tell */
+    int has_tmpl = addr_template(v, &t);
     memo_key k = template_key(is_from ? MEMO_FROM : MEMO_TO, v, has_tmpl, &t);
     int hit;
     memo_entry *e = memo_slot(p, &k, &hit);

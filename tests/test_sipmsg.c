@@ -1028,6 +1028,348 @@ START_TEST(test_memo_templates)
 }
 END_TEST
 
+/* ------------------------------------------------ memo against no memo */
+
+/* A parse as one comparable line: the result and, when accepted, every
+ * field with its length. */
+static void describe(char *out, size_t cap, int r, const sls_sipmsg *m)
+{
+    if (r != 0) {
+        snprintf(out, cap, "r=%d", r);
+        return;
+    }
+    snprintf(out, cap,
+             "req=%u m=%d mn=%s/%zu st=%u rs=%s/%zu ru=%s/%zu cid=%s/%zu cseq=%u cm=%d "
+             "br=%s/%zu sb=%s/%zu tr=%s/%zu ft=%s/%zu tt=%s/%zu ua=%s/%zu sv=%s/%zu",
+             m->is_request, (int)m->method, m->method_name.p, m->method_name.n, m->status,
+             m->reason.p, m->reason.n, m->request_uri.p, m->request_uri.n, m->call_id.p,
+             m->call_id.n, m->cseq, (int)m->cseq_method, m->branch.p, m->branch.n,
+             m->via_sent_by.p, m->via_sent_by.n, m->via_transport.p, m->via_transport.n,
+             m->from_tag.p, m->from_tag.n, m->to_tag.p, m->to_tag.n, m->user_agent.p,
+             m->user_agent.n, m->server.p, m->server.n);
+}
+
+/* Parses text with the fixture's parser, whose memo holds whatever the
+ * test parsed before, and with a new parser, whose memo is empty (so
+ * libosip2 reads the values themselves): the memo must never change an
+ * answer. Returns the answer, or 1 when the framer refuses the text. */
+static int parse_vs_fresh(const char *text)
+{
+    guard_free(&buf);
+    size_t n = strlen(text);
+    guard_put(&buf, text, n);
+    if (sls_sipframe_parse(buf.p, n, SLS_FRAME_DATAGRAM, &frame) <= 0)
+        return 1;
+    static char d1[16384], d2[16384];
+    int r1 = sls_sipparser_parse(parser, &frame, &msg);
+    if (r1 == 0)
+        assert_strings_sane(&msg);
+    describe(d1, sizeof d1, r1, &msg);
+    sls_sipparser *fresh = sls_sipparser_new();
+    ck_assert_ptr_nonnull(fresh);
+    sls_sipmsg m2;
+    int r2 = sls_sipparser_parse(fresh, &frame, &m2);
+    describe(d2, sizeof d2, r2, &m2);
+    sls_sipparser_free(fresh);
+    ck_assert_msg(strcmp(d1, d2) == 0, "memo:  %s\nfresh: %s\ninput: %s", d1, d2, text);
+    return r1;
+}
+
+/* fmt with its one "%s" replaced by tok (formats from tables, which
+ * -Wformat-nonliteral would not check). */
+static void subst(char *out, size_t cap, const char *fmt, const char *tok)
+{
+    const char *at = strstr(fmt, "%s");
+    ck_assert_ptr_nonnull(at);
+    int n = snprintf(out, cap, "%.*s%s%s", (int)(at - fmt), fmt, tok, at + 2);
+    ck_assert(n > 0 && (size_t)n < cap);
+}
+
+/* A request whose header `which` (0 Via, 1 From, 2 To, 3 Call-ID, 4 CSeq)
+ * has the value val, the others good. */
+static const char *build_with(int which, const char *val)
+{
+    static char h[5][4200];
+    const char *names[5] = {"Via", "From", "To", "Call-ID", "CSeq"};
+    const char *good[5] = {"SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-b1-i1",
+                           "\"Alice\" <sip:alice@127.0.0.1:5060>;tag=uac-1",
+                           "<sip:answer@127.0.0.1:5070>;tag=uas-1", "bench-1@127.0.0.1",
+                           "1 INVITE"};
+    for (int i = 0; i < 5; i++)
+        snprintf(h[i], sizeof h[i], "%s: %s\r\n", names[i], i == which ? val : good[i]);
+    return build(START, h[0], h[1], h[2], h[3], h[4]);
+}
+
+/* Every value parsed with a warm memo and with none, byte by byte: each
+ * byte of each value replaced by bytes that change libosip2's or the
+ * adapter's reading (separators, quotes, a byte no host may hold, a high
+ * byte) or removed. The variants of a byte are parsed right after their
+ * base (whose template or value the memo then holds), each twice (the
+ * second from the memo). A hash or key compare that skipped a byte, or a template cut in
+ * the wrong place, gives the base's verdict to a variant. */
+START_TEST(test_memo_agrees_with_no_memo_byte_by_byte)
+{
+    static const struct {
+        int which;
+        const char *base;
+    } bases[] = {
+        {0, "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-b1-i1"},
+        {0, "SIP/2.0/TCP host-with-a-long-name.example.com:5061;rport;branch=z9hG4bK0123456789abcdef;"
+            "received=10.0.0.1"},
+        {0, "SIP/2.0/UDP h:1;branch=b"},
+        {1, "\"Alice\" <sip:alice@127.0.0.1:5060>;tag=uac-1"},
+        {1, "<sip:a@b.example.com>;tag=0123456789abcdefXYZ;x=1"},
+        {1, "<sip:a@b>;tag=1"},
+        {2, "<sip:answer@127.0.0.1:5070>;tag=uas-1;x=1"},
+        {2, "Bob <sip:b@x>"},
+        {3, "bench-1@127.0.0.1"},
+        {3, "a84b4c76e66710@pc33.atlanta.example.com-and-some-more-bytes-here"},
+        {4, "1 INVITE"},
+        {4, "314159 INVITE"},
+    };
+    static const char repl[] = {'}', ' ', ';', '"', '(', '>', '<', '=', ',', 'x', '\x80', 0};
+    static char base_msg[8192], var[4200];
+    for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+        const char *v = bases[b].base;
+        size_t n = strlen(v);
+        snprintf(base_msg, sizeof base_msg, "%s", build_with(bases[b].which, v));
+        for (size_t j = 0; j < n; j++) {
+            parse_vs_fresh(base_msg);
+            for (size_t k = 0; k <= sizeof repl - 1; k++) {
+                memcpy(var, v, n + 1);
+                if (repl[k] == 0) /* remove byte j */
+                    memmove(var + j, var + j + 1, n - j);
+                else
+                    var[j] = repl[k];
+                for (int twice = 0; twice < 2; twice++)
+                    parse_vs_fresh(build_with(bases[b].which, var));
+            }
+        }
+    }
+}
+END_TEST
+
+/* Values of every length from 1 to 80 around the 4-, 8- and 16-byte steps
+ * of the hash and the key compare: a host, a Call-ID and a tag of n bytes,
+ * then the same with its first, middle or last byte made one that is
+ * refused (no tchar in a host, DEL in a Call-ID) or different. */
+START_TEST(test_memo_values_of_every_length)
+{
+    static char val[256], bad[256];
+    for (size_t n = 1; n <= 80; n++) {
+        memset(val, 'h', n);
+        val[n] = '\0';
+        const size_t at[3] = {0, n / 2, n - 1};
+        for (int which = 0; which < 4; which++) {
+            static char full[1024], badfull[1024];
+            for (int i = 0; i < 3; i++) {
+                memcpy(bad, val, n + 1);
+                bad[at[i]] = which == 3 ? '\x7f' : '}';
+                switch (which) {
+                case 0:
+                    snprintf(full, sizeof full, "SIP/2.0/UDP %s:5060;branch=z9hG4bK%zu", val, n);
+                    snprintf(badfull, sizeof badfull, "SIP/2.0/UDP %s:5060;branch=z9hG4bK%zu", bad, n);
+                    break;
+                case 1:
+                    snprintf(full, sizeof full, "<sip:%s@example.com>;tag=%s", val, val);
+                    snprintf(badfull, sizeof badfull, "<sip:%s@example.com>;tag=%s", val, bad);
+                    break;
+                case 2:
+                    snprintf(full, sizeof full, "%s", val);
+                    snprintf(badfull, sizeof badfull, "%s;tag=%s", val, bad);
+                    break;
+                default:
+                    snprintf(full, sizeof full, "%s", val);
+                    snprintf(badfull, sizeof badfull, "%s", bad);
+                    break;
+                }
+                int kind = which == 2 ? 2 : which;
+                ck_assert_int_eq(parse_vs_fresh(build_with(kind, full)), which == 2 ? -SLS_CTR_SIP_BAD_TO : 0);
+                int r = parse_vs_fresh(build_with(kind, badfull));
+                if (which == 0)
+                    ck_assert_reason(r, SLS_CTR_SIP_BAD_VIA);
+                else if (which == 3)
+                    ck_assert_reason(r, SLS_CTR_SIP_BAD_CALL_ID);
+                parse_vs_fresh(build_with(kind, full));
+            }
+        }
+    }
+}
+END_TEST
+
+/* Every byte value inside a branch or a tag, at the end of the value and
+ * before another parameter, after the memo learnt the template of a plain
+ * token in the same place: a byte that is no tchar (RFC 3261 25.1) must
+ * send the value to libosip2 whole. */
+START_TEST(test_memo_template_token_bytes)
+{
+    static char val[256];
+    const char *shapes[4] = {"SIP/2.0/UDP h.example.com:5060;branch=z9%sx",
+                             "SIP/2.0/UDP h.example.com:5060;branch=z9%sx;rport",
+                             "\"A\" <sip:a@example.com>;tag=t%su",
+                             "<sip:a@example.com>;tag=t%su;x=1"};
+    for (int s = 0; s < 4; s++) {
+        int which = s < 2 ? 0 : 1;
+        for (int c = 1; c < 256; c++) {
+            char tok[2] = {(char)c, '\0'};
+            subst(val, sizeof val, shapes[s], "a");
+            ck_assert_int_eq(parse_vs_fresh(build_with(which, val)), 0);
+            subst(val, sizeof val, shapes[s], tok);
+            parse_vs_fresh(build_with(which, val));
+            parse_vs_fresh(build_with(which, val));
+        }
+    }
+    /* The tchar themselves are cut out: each message gets its own. */
+    const char *tchars = "abcXYZ019-.!%*_+`'~";
+    for (const char *c = tchars; *c != '\0'; c++) {
+        char tok[2] = {*c, '\0'};
+        subst(val, sizeof val, shapes[1], tok);
+        ck_assert_int_eq(parse_vs_fresh(build_with(0, val)), 0);
+        char want[8];
+        snprintf(want, sizeof want, "z9%sx", tok);
+        ck_assert_str_field(msg.branch, want);
+        subst(val, sizeof val, shapes[3], tok);
+        ck_assert_int_eq(parse_vs_fresh(build_with(1, val)), 0);
+        snprintf(want, sizeof want, "t%su", tok);
+        ck_assert_str_field(msg.from_tag, want);
+    }
+}
+END_TEST
+
+/* Where the cut token is: right after the '>' or at the start of the Via's
+ * parameters, at the very end of the value, before another parameter;
+ * the '>' at the end of the value (no parameter), in the last 16 bytes or
+ * before them (a long tag: the From/To shortcut reads only the last 16
+ * bytes), values shorter than 16 bytes (read from a padded copy). Each
+ * twice with different tokens, so the second comes from the template. */
+START_TEST(test_memo_template_cut_positions)
+{
+    static const struct {
+        int which;
+        const char *fmt; /* %s: the token */
+        const char *want_fmt;
+    } cases[] = {
+        {1, "<sip:a@b>;tag=%s", "%s"},                   /* 15+ bytes */
+        {1, "<sip:a@bc>;tag=%s", "%s"},
+        {1, "<sip:a@b>;tag=%s;x", "%s"},
+        {1, "<sip:a@b>;x;tag=%s", "%s"},
+        {1, "\"x\" <sip:a@b>;tag=%s", "%s"},
+        {1, "<sip:a@b.example.com>;tag=%s0123456789abcdef", "%s0123456789abcdef"},
+        {1, "<sip:a@b.example.com>;tag=%s;x=0123456789abcdef", "%s"},
+        {1, "<sip:a@b.example.com>;x=0123456789abcdef;tag=%s", "%s"},
+        {2, "<sip:a@b.example.com>;tag=%s;tag=other", "%s"},
+        {0, "SIP/2.0/UDP h;branch=%s", "%s"},
+        {0, "SIP/2.0/UDP h;branch=%s;rport", "%s"},
+        {0, "SIP/2.0/UDP h;rport;branch=%s;x=0123456789abcdef0123456789abcdef", "%s"},
+        {0, "SIP/2.0/UDP h;x=0123456789abcdef0123456789abcdef;branch=%s", "%s"},
+    };
+    const char *toks[] = {"1", "22", "z9hG4bK-0123456789", "k"};
+    static char val[512], want[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (size_t t = 0; t < sizeof toks / sizeof toks[0]; t++) {
+            subst(val, sizeof val, cases[i].fmt, toks[t]);
+            subst(want, sizeof want, cases[i].want_fmt, toks[t]);
+            ck_assert_int_eq(parse_vs_fresh(build_with(cases[i].which, val)), 0);
+            sls_str got = cases[i].which == 0   ? msg.branch
+                          : cases[i].which == 1 ? msg.from_tag
+                                                : msg.to_tag;
+            ck_assert_str_field(got, want);
+        }
+    }
+    /* No template: the '>' ends the value, an empty token, a quote or a
+     * comment after the '>' or anywhere in a Via, a Via list. */
+    const struct {
+        int which;
+        const char *val;
+    } whole[] = {
+        {1, "<sip:a@b.example.com;tag=x>"},     {1, "<sip:a@b.example.com>;tag="},
+        {1, "<sip:a@b.example.com>;tag=;x=1"},  {1, "<sip:a@b.example.com>;x=\"1\";tag=2"},
+        {1, "<sip:a@b.example.com>;x=(1);tag=2"}, {1, "<sip:a@b>"},
+        {0, "SIP/2.0/UDP h;branch="},           {0, "SIP/2.0/UDP h;branch=;x"},
+        {0, "SIP/2.0/UDP h (c);branch=z9"},     {0, "SIP/2.0/UDP h;branch=z9, SIP/2.0/UDP g;branch=y"},
+        {0, "SIP/2.0/UDP h;x=\"a,b\";branch=z9"}, {0, "SIP/2.0/UDP h;branch=a\"b"},
+    };
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
+            parse_vs_fresh(build_with(whole[i].which, whole[i].val));
+    /* A quoted ";tag=" after the last '>' (here inside the quotes too), in
+     * the last 16 bytes that the From/To shortcut reads: libosip2 reads the
+     * tag after the quotes, as the first message teaches a naive cut. */
+    const char *quoted[] = {"<sip:a@example.com>;x=\">;tag=%s;\";tag=c",
+                            "<sip:a@example.com>;x=(>;tag=%s;);tag=c"};
+    for (size_t q = 0; q < 2; q++) {
+        for (int k = 0; k < 3; k++) {
+            subst(val, sizeof val, quoted[q], k == 1 ? "zz" : "c");
+            int r = parse_vs_fresh(build_with(1, val));
+            if (q == 0) {
+                ck_assert_int_eq(r, 0);
+                ck_assert_str_field(msg.from_tag, "c");
+            }
+        }
+    }
+}
+END_TEST
+
+/* The memo keys the kind of header and whether the value is a template
+ * with the bytes: a whole value whose bytes are those of another header's
+ * value, or of a template's key (the value with its token cut out), never
+ * shares an entry with it. */
+START_TEST(test_memo_kinds_apart)
+{
+    for (int round = 0; round < 2; round++) {
+        /* The template of the first is the second's whole value. */
+        ck_assert_int_eq(parse_vs_fresh(build_with(0, "SIP/2.0/UDP h.example.com;branch=abc")), 0);
+        ck_assert_str_field(msg.branch, "abc");
+        parse_vs_fresh(build_with(0, "SIP/2.0/UDP h.example.com;branch="));
+        ck_assert_int_eq(parse_vs_fresh(build_with(1, "<sip:a@b.example.com>;tag=abc")), 0);
+        ck_assert_str_field(msg.from_tag, "abc");
+        parse_vs_fresh(build_with(1, "<sip:a@b.example.com>;tag="));
+        /* The same bytes as a From and as a To, tags cut out or not. */
+        ck_assert_int_eq(parse_vs_fresh(build_with(2, "<sip:a@b.example.com>;tag=t1")), 0);
+        ck_assert_str_field(msg.to_tag, "t1");
+        ck_assert_int_eq(parse_vs_fresh(build_with(1, "<sip:a@b.example.com>;tag=t2")), 0);
+        ck_assert_str_field(msg.from_tag, "t2");
+        ck_assert_str_field(msg.to_tag, "uas-1");
+        /* One value as Call-ID (good) and as CSeq (no method). */
+        ck_assert_int_eq(parse_vs_fresh(build_with(3, "12345")), 0);
+        ck_assert_reason(parse_vs_fresh(build_with(4, "12345")), SLS_CTR_SIP_BAD_CSEQ);
+        ck_assert_int_eq(parse_vs_fresh(build_with(3, "1 INVITE@x")), -SLS_CTR_SIP_BAD_CALL_ID);
+        ck_assert_int_eq(parse_vs_fresh(build_with(4, "1 INVITE")), 0);
+    }
+}
+END_TEST
+
+/* The method of a memoised CSeq against the request line: equal methods by
+ * id, extension methods by their bytes, both from the memo the second
+ * time. */
+START_TEST(test_memo_cseq_methods)
+{
+    for (int round = 0; round < 2; round++) {
+        ck_assert_int_eq(parse_vs_fresh(build("FOO sip:b@x SIP/2.0", VIA, FROM, TO, CALLID,
+                                              "CSeq: 7 FOO\r\n")),
+                         0);
+        ck_assert_int_eq(msg.cseq_method, SLS_METHOD_OTHER);
+        ck_assert_reason(parse_vs_fresh(build("FOX sip:b@x SIP/2.0", VIA, FROM, TO, CALLID,
+                                              "CSeq: 7 FOO\r\n")),
+                         SLS_CTR_SIP_CSEQ_METHOD_MISMATCH);
+        ck_assert_reason(parse_vs_fresh(build("BYE sip:b@x SIP/2.0", VIA, FROM, TO, CALLID,
+                                              "CSeq: 7 FOO\r\n")),
+                         SLS_CTR_SIP_CSEQ_METHOD_MISMATCH);
+        ck_assert_int_eq(parse_vs_fresh(build("BYE sip:b@x SIP/2.0", VIA, FROM, TO, CALLID,
+                                              "CSeq: 7 BYE\r\n")),
+                         0);
+        ck_assert_int_eq(msg.cseq_method, SLS_METHOD_BYE);
+        ck_assert_reason(parse_vs_fresh(build("FOO sip:b@x SIP/2.0", VIA, FROM, TO, CALLID,
+                                              "CSeq: 7 BYE\r\n")),
+                         SLS_CTR_SIP_CSEQ_METHOD_MISMATCH);
+        ck_assert_int_eq(parse_vs_fresh(build("SIP/2.0 200 OK", VIA, FROM, TO, CALLID,
+                                              "CSeq: 7 FOO\r\n")),
+                         0);
+        ck_assert_str_field(msg.method_name, "FOO");
+    }
+}
+END_TEST
+
 static Suite *sipmsg_suite(void)
 {
     Suite *s = suite_create("sipmsg");
@@ -1051,6 +1393,19 @@ static Suite *sipmsg_suite(void)
     tcase_add_test(tc, test_parse_long_fields);
     tcase_add_test(tc, test_memoised_values_give_the_same_verdicts);
     tcase_add_test(tc, test_memo_templates);
+    suite_add_tcase(s, tc);
+
+    /* Each parse here is compared with a new parser's: thousands of
+     * parsers, slow under ASan. */
+    tc = tcase_create("memo");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_memo_agrees_with_no_memo_byte_by_byte);
+    tcase_add_test(tc, test_memo_values_of_every_length);
+    tcase_add_test(tc, test_memo_template_token_bytes);
+    tcase_add_test(tc, test_memo_template_cut_positions);
+    tcase_add_test(tc, test_memo_kinds_apart);
+    tcase_add_test(tc, test_memo_cseq_methods);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("torture");
