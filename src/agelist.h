@@ -1,4 +1,5 @@
-/* Age lists shared by the transaction and call tables (private).
+/* Entry storage shared by the transaction and call tables (private): age
+ * lists, slot pools and the hash index.
  *
  * Each table keeps a few lists of entries; every entry appended to a list
  * gets a deadline of (the table's capture clock at append) + (a constant of
@@ -10,6 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct sls__age_link {
     struct sls__age_link *prev, *next;
@@ -83,6 +86,271 @@ static inline void sls__age_rearm(sls__ages *a, int64_t now, int64_t slack)
 {
     sls__age_link *e = sls__age_earliest(a);
     a->next_check = e != NULL ? e->deadline : (now > INT64_MAX - slack ? INT64_MAX : now + slack);
+}
+
+/* ---------------------------------------------------------- slot pools
+ *
+ * A table's entries of one kind have one size, so a pool hands out
+ * fixed-size slots cut from chunks and keeps freed slots on a list for the
+ * next entry: no malloc/free per transaction or call (they were half of the
+ * tables' instructions), and the slot just freed, still in cache, is the
+ * next one used. A slot is named by a 32-bit reference (index + 1; 0 is
+ * none) so that the hash index holds 8-byte cells. Memory goes back only
+ * when the pool is freed: the tables' ceilings (max_open, max_bytes) bound
+ * how many slots are ever in use at once. */
+#define SLS__POOL_CHUNK_BITS 6 /* 64 slots per chunk */
+#define SLS__POOL_MAX_SLOTS (UINT32_C(1) << 30)
+
+typedef struct sls__pool {
+    size_t slot_size; /* multiple of 8 */
+    char **chunks;
+    uint32_t nchunks, chunks_cap;
+    uint32_t carved;    /* slots handed out from chunks so far */
+    uint32_t free_head; /* reference of the first free slot, 0 if none */
+    uint32_t in_use;
+} sls__pool;
+
+static inline void sls__pool_init(sls__pool *p, size_t slot_size)
+{
+    memset(p, 0, sizeof(*p));
+    p->slot_size = (slot_size + 7) & ~(size_t)7;
+}
+
+static inline void *sls__pool_ptr(const sls__pool *p, uint32_t ref)
+{
+    uint32_t i = ref - 1;
+    return p->chunks[i >> SLS__POOL_CHUNK_BITS] +
+           (size_t)(i & ((UINT32_C(1) << SLS__POOL_CHUNK_BITS) - 1)) * p->slot_size;
+}
+
+/* A free slot (its bytes are undefined), or 0 when out of memory. */
+static inline uint32_t sls__pool_alloc(sls__pool *p)
+{
+    uint32_t ref = p->free_head;
+    if (ref != 0) {
+        memcpy(&p->free_head, sls__pool_ptr(p, ref), sizeof(uint32_t));
+    } else {
+        if (p->carved >= SLS__POOL_MAX_SLOTS)
+            return 0;
+        if ((p->carved >> SLS__POOL_CHUNK_BITS) == p->nchunks) {
+            if (p->nchunks == p->chunks_cap) {
+                uint32_t cap = p->chunks_cap ? p->chunks_cap * 2 : 16;
+                char **c = realloc(p->chunks, cap * sizeof(*c));
+                if (c == NULL)
+                    return 0;
+                p->chunks = c;
+                p->chunks_cap = cap;
+            }
+            char *chunk = malloc(p->slot_size << SLS__POOL_CHUNK_BITS);
+            if (chunk == NULL)
+                return 0;
+            p->chunks[p->nchunks++] = chunk;
+        }
+        ref = ++p->carved;
+    }
+    p->in_use++;
+    return ref;
+}
+
+static inline void sls__pool_free(sls__pool *p, uint32_t ref)
+{
+    memcpy(sls__pool_ptr(p, ref), &p->free_head, sizeof(uint32_t));
+    p->free_head = ref;
+    p->in_use--;
+}
+
+/* Every slot free again at once (the chunks stay). */
+static inline void sls__pool_reset(sls__pool *p)
+{
+    p->carved = 0;
+    p->free_head = 0;
+    p->in_use = 0;
+}
+
+static inline void sls__pool_cleanup(sls__pool *p)
+{
+    for (uint32_t i = 0; i < p->nchunks; i++)
+        free(p->chunks[i]);
+    free(p->chunks);
+    memset(p, 0, sizeof(*p));
+}
+
+/* ---------------------------------------------------------- hash index
+ *
+ * Open addressing with linear probing over 8-byte cells (32 bits of the
+ * key's hash, the entry's slot reference): a lookup reads one or two cache
+ * lines of cells and touches an entry only when its 32 hash bits match,
+ * where a chained table read one entry per link. Kept at most half full;
+ * a removal shifts the cells after it back (no deleted markers), so probe
+ * sequences stay as short as if the removed key had never been there. */
+/* The index hash of a key: wyhash's construction (64 x 64 -> 128-bit
+ * multiplies folded to 64 bits; its authors' SMHasher results), about a
+ * dozen instructions for the short values the tables key on (branches,
+ * Call-IDs) where a word-at-a-time hash with a full avalanche took three
+ * times that. Only the index sees it: nothing reported depends on it. */
+#if defined(__SIZEOF_INT128__)
+static inline uint64_t sls__mum(uint64_t a, uint64_t b)
+{
+    __extension__ typedef unsigned __int128 u128;
+    u128 r = (u128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+#else
+static inline uint64_t sls__mum(uint64_t a, uint64_t b)
+{
+    uint64_t h = (a ^ (b * 0xbf58476d1ce4e5b9ull)) * 0x94d049bb133111ebull;
+    return h ^ (h >> 31);
+}
+#endif
+
+static inline uint64_t sls__rd64(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static inline uint64_t sls__rd32(const unsigned char *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+static inline uint64_t sls__index_hash(const void *data, size_t n, uint64_t seed)
+{
+    const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull;
+    const unsigned char *p = data;
+    uint64_t a, b;
+    seed ^= k0;
+    if (n <= 16) {
+        if (n >= 4) {
+            size_t q = (n >> 3) << 2; /* 0 or 4: the middle bytes of 8..16 */
+            a = sls__rd32(p) << 32 | sls__rd32(p + q);
+            b = sls__rd32(p + n - 4) << 32 | sls__rd32(p + n - 4 - q);
+        } else if (n > 0) {
+            a = (uint64_t)p[0] << 16 | (uint64_t)p[n >> 1] << 8 | p[n - 1];
+            b = 0;
+        } else {
+            a = b = 0;
+        }
+    } else {
+        size_t i = n;
+        do {
+            seed = sls__mum(sls__rd64(p) ^ k1, sls__rd64(p + 8) ^ seed);
+            p += 16;
+            i -= 16;
+        } while (i > 16);
+        a = sls__rd64(p + i - 16);
+        b = sls__rd64(p + i - 8);
+    }
+    return sls__mum(k1 ^ n, sls__mum(a ^ k1, b ^ seed));
+}
+
+typedef struct sls__index_cell {
+    uint32_t hash;
+    uint32_t ref; /* 0: empty */
+} sls__index_cell;
+
+typedef struct sls__index {
+    sls__index_cell *cells;
+    size_t mask; /* cells - 1, a power of two minus one */
+    size_t count;
+} sls__index;
+
+static inline int sls__index_init(sls__index *x, size_t ncells)
+{
+    x->cells = calloc(ncells, sizeof(*x->cells));
+    x->mask = ncells - 1;
+    x->count = 0;
+    return x->cells != NULL ? 0 : -1;
+}
+
+/* Empties the index at once. */
+static inline void sls__index_clear(sls__index *x)
+{
+    memset(x->cells, 0, (x->mask + 1) * sizeof(*x->cells));
+    x->count = 0;
+}
+
+static inline void sls__index_cleanup(sls__index *x)
+{
+    free(x->cells);
+    x->cells = NULL;
+}
+
+/* The next candidate for hash after *pos (start with *pos = hash & mask),
+ * or 0 at the end of the probe sequence. */
+static inline uint32_t sls__index_next(const sls__index *x, uint32_t hash, size_t *pos)
+{
+    for (;;) {
+        sls__index_cell c = x->cells[*pos];
+        if (c.ref == 0)
+            return 0;
+        *pos = (*pos + 1) & x->mask;
+        if (c.hash == hash)
+            return c.ref;
+    }
+}
+
+static inline void sls__index_place(sls__index_cell *cells, size_t mask, sls__index_cell c)
+{
+    size_t i = c.hash & mask;
+    while (cells[i].ref != 0)
+        i = (i + 1) & mask;
+    cells[i] = c;
+}
+
+/* Adds a reference; 0, or -1 when the index is full and cannot grow (out
+ * of memory). Growing past half full keeps probe sequences short; without
+ * memory to grow the index fills further, and refuses the last cell so
+ * that every probe sequence ends at an empty one. */
+static inline int sls__index_insert(sls__index *x, uint32_t hash, uint32_t ref)
+{
+    if ((x->count + 1) * 2 > x->mask + 1) {
+        size_t n = (x->mask + 1) * 2;
+        sls__index_cell *cells = calloc(n, sizeof(*cells));
+        if (cells != NULL) {
+            for (size_t i = 0; i <= x->mask; i++)
+                if (x->cells[i].ref != 0)
+                    sls__index_place(cells, n - 1, x->cells[i]);
+            free(x->cells);
+            x->cells = cells;
+            x->mask = n - 1;
+        } else if (x->count + 1 >= x->mask + 1) {
+            return -1;
+        }
+    }
+    sls__index_place(x->cells, x->mask, (sls__index_cell){hash, ref});
+    x->count++;
+    return 0;
+}
+
+/* The cell holding ref (which is in the index under hash). */
+static inline size_t sls__index_find_ref(const sls__index *x, uint32_t hash, uint32_t ref)
+{
+    size_t i = hash & x->mask;
+    while (x->cells[i].ref != ref)
+        i = (i + 1) & x->mask;
+    return i;
+}
+
+/* Removes ref (in the index under hash), moving back the cells after it
+ * that would otherwise no longer be found from their home cell. */
+static inline void sls__index_remove(sls__index *x, uint32_t hash, uint32_t ref)
+{
+    size_t mask = x->mask;
+    size_t i = sls__index_find_ref(x, hash, ref);
+    for (size_t j = (i + 1) & mask; x->cells[j].ref != 0; j = (j + 1) & mask) {
+        size_t home = x->cells[j].hash & mask;
+        /* Cell j may fill hole i unless its home lies cyclically in (i, j]. */
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            x->cells[i] = x->cells[j];
+            i = j;
+        }
+    }
+    x->cells[i].ref = 0;
+    x->count--;
 }
 
 #endif

@@ -1,5 +1,6 @@
 /* Call table: one entry per Call-ID that started with an initial INVITE,
- * aged by capture time like the transaction table. See calls.h. */
+ * aged by capture time and stored (slot pool, hash index) like the
+ * transaction table. See calls.h. */
 #include "sipsleuth/calls.h"
 
 #include "sipsleuth/error.h"
@@ -66,9 +67,10 @@ enum age_list { L_WAIT, L_PROCEEDING, L_SETTLED, L_SHORT, L_ANSWERED, L_COUNT };
 
 typedef struct centry {
     sls_call c;
-    struct centry *hnext;
     sls__age_link age;
-    uint64_t hash;
+    char *ext;          /* malloc'd Call-ID when longer than the slot holds */
+    uint32_t hash;      /* index hash of the Call-ID */
+    uint32_t ref;       /* own slot */
     size_t call_id_len;
     /* Current initial INVITE attempt. */
     uint32_t cur_cseq;
@@ -80,27 +82,40 @@ typedef struct centry {
     uint8_t answered;
     unsigned nto;
     uint32_t to_hash[MAX_TO_TAGS];
-    char data[]; /* Call-ID */
+    char data[]; /* Call-ID, unless in ext */
 } centry;
+
+/* One slot per call: the fixed part and a Call-ID of up to 71 bytes
+ * (longer ones go to ext). */
+#define CALL_SLOT (offsetof(centry, data) + 72)
+
+/* Bytes charged per call against max_bytes: what the first layout (one
+ * malloc of the 1424-byte entry and the Call-ID) allocated, so that the
+ * ceiling, and so eviction counts, do not move with the layout. */
+#define CHARGE_CALL 1424
 
 struct sls_call_table {
     sls_call_config cfg;
     sls_counters *counters;
     sls_call_done_fn done;
     void *user;
-    centry **buckets;
-    size_t nbuckets, open, peak;
+    sls__index index;
+    sls__pool pool;
+    size_t open, peak;
     sls__age_list lists[L_COUNT];
     sls__ages ages;
     int64_t clock;
     int detail;         /* fill codecs and explanation */
-    size_t bytes;       /* allocated for open calls */
+    size_t bytes;       /* charged for open calls */
     char explanation[SLS_CALL_MAX_EXPLANATION];
 };
 
+/* To tags are told apart by this hash (note_to_tag): the same values as
+ * the first version's sls__hash_bytes, so that the dialogs counted do not
+ * change. */
 static uint64_t hash_bytes(const char *p, size_t n)
 {
-    return sls__hash_bytes(p, n, 0);
+    return sls__hash_mem(p, n, 0);
 }
 
 sls_call_table *sls_call_table_new(const sls_call_config *cfg,
@@ -124,9 +139,8 @@ sls_call_table *sls_call_table_new(const sls_call_config *cfg,
     t->detail = 1;
     t->ages.lists = t->lists;
     t->ages.nlists = L_COUNT;
-    t->nbuckets = 1024;
-    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-    if (t->buckets == NULL) {
+    sls__pool_init(&t->pool, CALL_SLOT);
+    if (sls__index_init(&t->index, 2048) < 0) {
         free(t);
         return NULL;
     }
@@ -216,13 +230,9 @@ static enum sls_outcome outcome_of(const sls_call_table *t, const centry *e,
 static void retire(sls_call_table *t, centry *e, int64_t at, bool evicted)
 {
     list_unlink(t, e);
-    centry **pp = &t->buckets[e->hash & (t->nbuckets - 1)];
-    while (*pp != NULL && *pp != e)
-        pp = &(*pp)->hnext;
-    if (*pp == e)
-        *pp = e->hnext;
+    sls__index_remove(&t->index, e->hash, e->ref);
     t->open--;
-    t->bytes -= sizeof(*e) + e->call_id_len + 1;
+    t->bytes -= CHARGE_CALL + e->call_id_len + 1;
     if (t->done != NULL) {
         sls_call *c = &e->c;
         c->outcome = outcome_of(t, e, at);
@@ -236,7 +246,8 @@ static void retire(sls_call_table *t, centry *e, int64_t at, bool evicted)
         c->explanation = t->explanation;
         t->done(t->user, c);
     }
-    free(e);
+    free(e->ext);
+    sls__pool_free(&t->pool, e->ref);
 }
 
 void sls_call_table_advance(sls_call_table *t, int64_t now_ns)
@@ -264,11 +275,13 @@ void sls_call_table_free(sls_call_table *t)
 {
     if (t == NULL)
         return;
-    t->done = NULL;
-    centry *e;
-    while ((e = earliest(t)) != NULL)
-        retire(t, e, t->clock, false);
-    free(t->buckets);
+    /* Only Call-IDs too long for their slot need freeing one by one; the
+     * slots go with the pool. */
+    for (int i = 0; i < L_COUNT; i++)
+        for (sls__age_link *l = t->lists[i].head; l != NULL; l = l->next)
+            free(entry_of(l)->ext);
+    sls__pool_cleanup(&t->pool);
+    sls__index_cleanup(&t->index);
     free(t);
 }
 
@@ -277,32 +290,22 @@ size_t sls_call_table_peak(const sls_call_table *t)
     return t->peak;
 }
 
-static centry *lookup(const sls_call_table *t, uint64_t h, sls_str id)
+static const char *call_id_of(const centry *e)
 {
-    for (centry *e = t->buckets[h & (t->nbuckets - 1)]; e != NULL; e = e->hnext)
-        if (e->hash == h && e->call_id_len == id.n && memcmp(e->data, id.p, id.n) == 0)
-            return e;
-    return NULL;
+    return e->ext != NULL ? e->ext : e->data;
 }
 
-static void grow(sls_call_table *t)
+static inline __attribute__((always_inline)) centry *
+lookup(const sls_call_table *t, uint32_t h, sls_str id)
 {
-    size_t n = t->nbuckets * 2;
-    centry **b = calloc(n, sizeof(*b));
-    if (b == NULL)
-        return;
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        centry *e = t->buckets[i];
-        while (e != NULL) {
-            centry *next = e->hnext;
-            e->hnext = b[e->hash & (n - 1)];
-            b[e->hash & (n - 1)] = e;
-            e = next;
-        }
+    size_t pos = h & t->index.mask;
+    uint32_t ref;
+    while ((ref = sls__index_next(&t->index, h, &pos)) != 0) {
+        centry *e = sls__pool_ptr(&t->pool, ref);
+        if (e->call_id_len == id.n && sls__mem_eq(call_id_of(e), id.p, id.n))
+            return e;
     }
-    free(t->buckets);
-    t->buckets = b;
-    t->nbuckets = n;
+    return NULL;
 }
 
 /* Copies at most cap-1 bytes and a NUL. */
@@ -342,24 +345,40 @@ static const sls_slice *header(const sls_sipframe *f, enum sls_header_id id)
 }
 
 static centry *create(sls_call_table *t, const sls_sipmsg *m, const sls_packet *pkt,
-                      uint64_t h)
+                      uint32_t h)
 {
-    size_t size = sizeof(centry) + m->call_id.n + 1;
+    size_t size = CHARGE_CALL + m->call_id.n + 1;
     centry *victim;
     while ((t->open >= t->cfg.max_open || t->bytes + size > t->cfg.max_bytes) &&
            (victim = earliest(t)) != NULL) {
         sls_count(t->counters, SLS_CTR_CALL_EVICTED);
         retire(t, victim, t->clock, true);
     }
-    centry *e = calloc(1, size);
-    if (e == NULL)
+    uint32_t ref = sls__pool_alloc(&t->pool);
+    if (ref == 0)
         return NULL;
+    centry *e = sls__pool_ptr(&t->pool, ref);
+    /* What calloc did: every field starts at zero. */
+    memset(e, 0, offsetof(centry, data));
+    char *id = e->data;
+    if (m->call_id.n >= CALL_SLOT - offsetof(centry, data) &&
+        (id = e->ext = malloc(m->call_id.n + 1)) == NULL) {
+        sls__pool_free(&t->pool, ref);
+        return NULL;
+    }
+    if (sls__index_insert(&t->index, h, ref) < 0) {
+        free(e->ext);
+        sls__pool_free(&t->pool, ref);
+        return NULL;
+    }
     t->bytes += size;
-    memcpy(e->data, m->call_id.p, m->call_id.n);
+    memcpy(id, m->call_id.p, m->call_id.n);
+    id[m->call_id.n] = '\0';
     e->call_id_len = m->call_id.n;
     e->hash = h;
+    e->ref = ref;
     sls_call *c = &e->c;
-    c->call_id = e->data;
+    c->call_id = id;
     c->caller = pkt->src;
     c->caller_port = pkt->sport;
     c->callee = pkt->dst;
@@ -372,13 +391,8 @@ static centry *create(sls_call_table *t, const sls_sipmsg *m, const sls_packet *
     if (t->detail && m->frame != NULL && m->frame->body.n > 0)
         sls_sdp_codecs(m->frame->body.p, m->frame->body.n, c->codecs, sizeof(c->codecs));
 
-    size_t b = h & (t->nbuckets - 1);
-    e->hnext = t->buckets[b];
-    t->buckets[b] = e;
     if (++t->open > t->peak)
         t->peak = t->open;
-    if (t->open > t->nbuckets)
-        grow(t);
     list_append(t, e, L_WAIT, sls__sat_add(sls__sat_add(t->clock, t->cfg.timer_b_ns), t->cfg.linger_ns));
     return e;
 }
@@ -483,7 +497,7 @@ int sls_call_table_message(sls_call_table *t, const sls_sipmsg *m,
 {
     (void)txn;
     sls_call_table_advance(t, pkt->ts_ns);
-    uint64_t h = hash_bytes(m->call_id.p, m->call_id.n);
+    uint32_t h = (uint32_t)sls__index_hash(m->call_id.p, m->call_id.n, 0);
     centry *e = lookup(t, h, m->call_id);
     bool initial_invite = m->is_request && m->method == SLS_METHOD_INVITE && m->to_tag.n == 0;
 

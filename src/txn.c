@@ -1,6 +1,8 @@
-/* Transaction table: hash index on the RFC 3261 17 matching key, and three
- * age lists ordered by capture time so that retiring is O(1) per
- * transaction. See include/sipsleuth/txn.h for the rules. */
+/* Transaction table: hash index on the RFC 3261 17 matching key, and age
+ * lists ordered by capture time so that retiring is O(1) per transaction.
+ * Entries and tombstones live in slot pools (agelist.h): no malloc per
+ * transaction in the common case. See include/sipsleuth/txn.h for the
+ * rules. */
 #include "sipsleuth/txn.h"
 
 #include "sipsleuth/error.h"
@@ -25,48 +27,74 @@ enum age_list {
     L_COUNT
 };
 
-/* What every indexed key has: hash chain, age list, and the verdicts a
- * tombstone still needs to classify late messages. */
+/* What every indexed key has: age list, index hash and slot, and the
+ * verdicts a tombstone still needs to classify late messages. */
 typedef struct node {
-    struct node *hnext;      /* hash chain */
     sls__age_link age;
-    uint64_t hash;
+    char *ext;               /* malloc'd key (and, for an entry, its strings)
+                                when they do not fit in the slot; else NULL */
+    uint32_t hash;           /* the key's index hash */
+    uint32_t ref;            /* own slot (TOMB_REF set for the tomb pool) */
+    uint32_t size;           /* bytes charged against max_bytes */
     uint32_t key_len;
-    uint8_t tomb;            /* 1: reported or ACK-only; key follows */
+    uint32_t final_to_hash;
+    uint16_t final_code;
+    uint8_t tomb;            /* 1: reported or ACK-only; key only */
     uint8_t has_final;
     uint8_t ack_seen;
-    uint16_t final_code;
-    uint32_t final_to_hash;
-    uint32_t size;           /* bytes allocated for this node */
 } node;
+
+/* A tombstone's key is usually short (RFC 3261 branch, sent-by, method):
+ * the slot holds it up to TOMB_KEY bytes, a longer one goes to n.ext. */
+#define TOMB_KEY 88
 
 typedef struct tomb {
     node n;
-    char key[];
+    char key[TOMB_KEY];
 } tomb;
+
+#define TO_TAG_INLINE 48
 
 typedef struct entry {
     node n;
     sls_txn t;
     int64_t last_prov_ts;
-    char *to_tag;  /* malloc'd, NULL until a response has one */
-    char data[];   /* key, then the strings of t */
+    char *to_tag_ext;        /* malloc'd when the To tag is longer than the buffer */
+    uint32_t to_tag_len;     /* 0 until a response has a tag */
+    char to_tag_buf[TO_TAG_INLINE];
+    char data[];             /* key, then the strings of t, unless in n.ext */
 } entry;
+
+/* One slot per entry: the fixed part and about 250 bytes of strings,
+ * which holds the key and strings of typical transactions (longer ones go
+ * to n.ext); more would cost memory for every transaction. */
+#define ENTRY_SLOT 896
+#define ENTRY_INLINE (ENTRY_SLOT - offsetof(entry, data))
+
+/* Bytes charged against max_bytes: what the first layout (one malloc per
+ * entry, strings after a 592-byte header; 72 bytes and the key per
+ * tombstone) allocated, so that the ceiling, and so eviction counts, do not
+ * move with the layout. The slots in use are within a few percent of it for
+ * typical transactions (an 896-byte entry slot against about 850 charged, a
+ * 160-byte tombstone slot against about 140). */
+#define CHARGE_ENTRY 592
+#define CHARGE_TOMB 72
+
+#define TOMB_REF (UINT32_C(1) << 31)
 
 struct sls_txn_table {
     sls_txn_config cfg;
     sls_counters *counters;
     sls_txn_done_fn done;
     void *user;
-    node **buckets;
-    size_t nbuckets; /* power of two */
+    sls__index index;
+    sls__pool entries, tombs;
     size_t open, peak;
-    size_t bytes;  /* allocated for entries and tombstones */
+    size_t bytes;  /* charged for entries and tombstones */
+    size_t nexts;  /* nodes with a malloc'd ext */
     sls__age_list lists[L_COUNT];
     sls__ages ages;
     int64_t clock; /* latest capture time seen */
-    char *key;     /* scratch for building keys */
-    size_t key_cap;
 };
 
 static const char empty[] = "";
@@ -81,19 +109,25 @@ void sls_txn_config_default(sls_txn_config *cfg)
     cfg->max_bytes = (size_t)36 << 20;
 }
 
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-    return sls__hash_bytes(p, n, 0);
-}
-
+/* To tags are told apart by this hash (provisionals, finals): the same
+ * values as the first version's sls__hash_bytes. */
 static uint32_t hash32(const char *p, size_t n)
 {
-    return (uint32_t)hash_bytes(p, n);
+    return (uint32_t)sls__hash_mem(p, n, 0);
 }
 
 static const char *node_key(const node *n)
 {
+    if (n->ext != NULL)
+        return n->ext;
     return n->tomb ? ((const tomb *)n)->key : ((const entry *)n)->data;
+}
+
+static node *node_at(const sls_txn_table *t, uint32_t ref)
+{
+    if (ref & TOMB_REF)
+        return sls__pool_ptr(&t->tombs, ref & ~TOMB_REF);
+    return sls__pool_ptr(&t->entries, ref);
 }
 
 sls_txn_table *sls_txn_table_new(const sls_txn_config *cfg,
@@ -116,14 +150,12 @@ sls_txn_table *sls_txn_table_new(const sls_txn_config *cfg,
     t->counters = counters;
     t->done = done;
     t->user = user;
-    t->nbuckets = 1024;
-    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
     t->ages.lists = t->lists;
     t->ages.nlists = L_COUNT;
-    t->key_cap = 4096;
-    t->key = malloc(t->key_cap);
-    if (t->buckets == NULL || t->key == NULL) {
-        sls_txn_table_free(t);
+    sls__pool_init(&t->entries, ENTRY_SLOT);
+    sls__pool_init(&t->tombs, sizeof(tomb));
+    if (sls__index_init(&t->index, 2048) < 0) {
+        free(t);
         return NULL;
     }
     return t;
@@ -149,49 +181,154 @@ static void list_unlink(sls_txn_table *t, node *e)
     sls__age_unlink(&t->ages, &e->age);
 }
 
-static void hash_unlink(sls_txn_table *t, node *e)
+/* Gives a node's slot and its malloc'd parts back. */
+static void node_release(sls_txn_table *t, node *n)
 {
-    node **pp = &t->buckets[e->hash & (t->nbuckets - 1)];
-    while (*pp != NULL && *pp != e)
-        pp = &(*pp)->hnext;
-    if (*pp == e)
-        *pp = e->hnext;
-}
-
-static void hash_insert(sls_txn_table *t, node *e)
-{
-    size_t b = e->hash & (t->nbuckets - 1);
-    e->hnext = t->buckets[b];
-    t->buckets[b] = e;
-}
-
-static void hash_grow(sls_txn_table *t)
-{
-    size_t n = t->nbuckets * 2;
-    node **b = calloc(n, sizeof(*b));
-    if (b == NULL)
-        return; /* keep the old table: longer chains, still correct */
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        node *e = t->buckets[i];
-        while (e != NULL) {
-            node *next = e->hnext;
-            size_t j = e->hash & (n - 1);
-            e->hnext = b[j];
-            b[j] = e;
-            e = next;
-        }
+    if (n->ext != NULL) {
+        free(n->ext);
+        t->nexts--;
     }
-    free(t->buckets);
-    t->buckets = b;
-    t->nbuckets = n;
+    if (n->tomb) {
+        sls__pool_free(&t->tombs, n->ref & ~TOMB_REF);
+    } else {
+        free(((entry *)n)->to_tag_ext); /* rare: a To tag of 48 bytes or more */
+        sls__pool_free(&t->entries, n->ref);
+    }
 }
 
-static node *lookup(const sls_txn_table *t, uint64_t h, const char *key,
-                    size_t len)
+/* ---------------------------------------------------------------- keys
+ *
+ * The matching key of a message is looked up as pieces of the message,
+ * hashed and compared where they are, without building it. Its flat form,
+ * stored once per entry, is kind ("3" or "2"), NUL, then each piece and a
+ * NUL: two keys are equal when their flat forms are, byte for byte.
+ *
+ * The method is left out of the hash: the ACK of a non-2xx is looked up as
+ * INVITE, then as ACK (RFC 3261 17.1.1.3: the ACK of a 2xx is a transaction
+ * of its own) with the same hash; only a CANCEL shares its INVITE's hash
+ * (same branch, RFC 3261 9.1), and the comparison tells them apart. */
+#define KEY_PIECES 6
+
+typedef struct key {
+    sls_str piece[KEY_PIECES]; /* in flat order */
+    char kind;                 /* '3': 3 pieces; '2': 6 */
+    size_t len;                /* of the flat form */
+    size_t len_but_method;
+    uint32_t hash;
+    char num[16];              /* CSeq number as text (RFC 2543 keys) */
+} key;
+
+/* The method is piece 2 in both kinds. */
+#define METHOD_PIECE 2
+
+static void key_set_method(key *k, sls_str method)
 {
-    for (node *e = t->buckets[h & (t->nbuckets - 1)]; e != NULL; e = e->hnext)
-        if (e->hash == h && e->key_len == len && memcmp(node_key(e), key, len) == 0)
-            return e;
+    k->piece[METHOD_PIECE] = method;
+    k->len = k->len_but_method + method.n + 1;
+}
+
+/* Method as it takes part in the key: ACK is matched as INVITE. */
+static sls_str key_method(const sls_sipmsg *m, bool as_ack_entry)
+{
+    if (m->is_request && m->method == SLS_METHOD_ACK && !as_ack_entry)
+        return (sls_str){"INVITE", 6};
+    return m->method_name;
+}
+
+/* The matching key of m (the ACK-entry variant via key_set_method). */
+static void key_of(key *k, const sls_sipmsg *m)
+{
+    /* RFC 3261 17.2.3: the magic cookie says the branch is unique. */
+    if (m->branch.n > 7 && memcmp(m->branch.p, "z9hG4bK", 7) == 0) {
+        k->kind = '3';
+        k->piece[0] = m->branch;
+        k->piece[1] = m->via_sent_by;
+        k->len_but_method = 2 + m->branch.n + 1 + m->via_sent_by.n + 1;
+        /* The branch alone tells these transactions apart (RFC 3261
+         * 17.2.3: unique across space and time, but for the sent-by and a
+         * CANCEL): sent-by and method are compared, not hashed. */
+        k->hash = (uint32_t)sls__index_hash(m->branch.p, m->branch.n, '3');
+    } else {
+        /* RFC 3261 17.2.3 backward compatibility with RFC 2543: Call-ID,
+         * CSeq, From tag and the top Via identify the transaction. */
+        size_t n = 0;
+        uint32_t v = m->cseq;
+        char rev[16];
+        do {
+            rev[n++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        for (size_t i = 0; i < n; i++)
+            k->num[i] = rev[n - 1 - i];
+        k->num[n] = '\0';
+        k->kind = '2';
+        k->piece[0] = m->call_id;
+        k->piece[1] = (sls_str){k->num, n};
+        k->piece[3] = m->from_tag;
+        k->piece[4] = m->via_sent_by;
+        k->piece[5] = m->branch;
+        uint64_t h = '2';
+        size_t len = 2;
+        for (int i = 0; i < KEY_PIECES; i++) {
+            if (i == METHOD_PIECE)
+                continue;
+            /* Each piece's hash seeds the next: moving bytes from one
+             * piece to the next changes it. */
+            h = sls__index_hash(k->piece[i].p, k->piece[i].n, h);
+            len += k->piece[i].n + 1;
+        }
+        k->len_but_method = len;
+        k->hash = (uint32_t)h;
+    }
+    key_set_method(k, key_method(m, false));
+}
+
+static inline int npieces(const key *k)
+{
+    return k->kind == '3' ? 3 : KEY_PIECES;
+}
+
+/* Whether the flat key at s (len bytes) is k's. */
+static bool key_eq(const char *s, size_t len, const key *k)
+{
+    if (len != k->len || s[0] != k->kind)
+        return false;
+    s += 2;
+    for (int i = 0, n = npieces(k); i < n; i++) {
+        sls_str p = k->piece[i];
+        if (!sls__mem_eq(s, p.p, p.n) || s[p.n] != '\0')
+            return false;
+        s += p.n + 1;
+    }
+    return true;
+}
+
+/* Writes k's flat form at dst (k->len bytes); at[i], when not NULL,
+ * receives where piece i (NUL-terminated) is. */
+static void key_write(char *dst, const key *k, char **at)
+{
+    dst[0] = k->kind;
+    dst[1] = '\0';
+    dst += 2;
+    for (int i = 0, n = npieces(k); i < n; i++) {
+        if (at != NULL)
+            at[i] = dst;
+        memcpy(dst, k->piece[i].p, k->piece[i].n);
+        dst[k->piece[i].n] = '\0';
+        dst += k->piece[i].n + 1;
+    }
+}
+
+static inline __attribute__((always_inline)) node *
+lookup(const sls_txn_table *t, const key *k)
+{
+    size_t pos = k->hash & t->index.mask;
+    uint32_t ref;
+    while ((ref = sls__index_next(&t->index, k->hash, &pos)) != 0) {
+        node *n = node_at(t, ref);
+        if (key_eq(node_key(n), n->key_len, k))
+            return n;
+    }
     return NULL;
 }
 
@@ -220,15 +357,12 @@ static void report(sls_txn_table *t, entry *e, int64_t at, bool evicted)
 static void retire(sls_txn_table *t, node *n, int64_t at, bool evicted)
 {
     list_unlink(t, n);
-    hash_unlink(t, n);
+    sls__index_remove(&t->index, n->hash, n->ref);
     t->open--;
     t->bytes -= n->size;
-    if (!n->tomb) {
-        entry *e = (entry *)n;
-        report(t, e, at, evicted);
-        free(e->to_tag);
-    }
-    free(n);
+    if (!n->tomb)
+        report(t, (entry *)n, at, evicted);
+    node_release(t, n);
 }
 
 /* Reports a settled transaction and keeps only its key and verdicts until
@@ -237,27 +371,39 @@ static void retire(sls_txn_table *t, node *n, int64_t at, bool evicted)
 static void settle(sls_txn_table *t, node *n)
 {
     entry *e = (entry *)n;
-    size_t tsize = sizeof(tomb) + n->key_len;
-    tomb *tb = malloc(tsize);
+    size_t tsize = CHARGE_TOMB + (size_t)n->key_len;
+    uint32_t ref = sls__pool_alloc(&t->tombs);
+    char *ext = NULL;
+    if (ref != 0 && n->key_len > TOMB_KEY) {
+        if ((ext = malloc(n->key_len)) == NULL) {
+            sls__pool_free(&t->tombs, ref);
+            ref = 0;
+        } else {
+            t->nexts++;
+        }
+    }
     list_unlink(t, n);
-    hash_unlink(t, n);
     t->bytes -= n->size;
     report(t, e, t->clock, false);
-    if (tb != NULL) {
+    if (ref != 0) {
+        tomb *tb = sls__pool_ptr(&t->tombs, ref);
         tb->n = *n;
         tb->n.tomb = 1;
         tb->n.size = (uint32_t)tsize;
+        tb->n.ref = ref | TOMB_REF;
+        tb->n.ext = ext;
         t->bytes += tsize;
-        memcpy(tb->key, e->data, n->key_len);
-        hash_insert(t, &tb->n);
+        memcpy(ext != NULL ? ext : tb->key, node_key(n), n->key_len);
+        /* Same key, same hash: the tombstone takes the entry's cell. */
+        t->index.cells[sls__index_find_ref(&t->index, n->hash, n->ref)].ref = tb->n.ref;
         /* The settle deadline was (clock at the final) + settle_ns. */
         list_append(t, &tb->n, L_TOMB,
                     sls__sat_add(n->age.deadline - t->cfg.settle_ns, t->cfg.linger_ns));
     } else {
+        sls__index_remove(&t->index, n->hash, n->ref);
         t->open--;
     }
-    free(e->to_tag);
-    free(e);
+    node_release(t, n);
 }
 
 /* The node that is due first, or NULL. */
@@ -284,25 +430,64 @@ void sls_txn_table_advance(sls_txn_table *t, int64_t now_ns)
     sls__age_rearm(&t->ages, t->clock, t->cfg.settle_ns);
 }
 
+/* The transaction due first, or NULL: earliest() on the lists of full
+ * entries only (same order among them). */
+static entry *earliest_entry(const sls_txn_table *t)
+{
+    sls__age_link *best = NULL;
+    for (int i = L_WAIT; i <= L_SETTLE; i++) {
+        sls__age_link *h = t->lists[i].head;
+        if (h != NULL && (best == NULL || h->deadline < best->deadline))
+            best = h;
+    }
+    return (entry *)node_of(best);
+}
+
 void sls_txn_table_flush(sls_txn_table *t, int64_t end_ns)
 {
     if (end_ns < t->clock)
         end_ns = t->clock;
-    node *e;
-    while ((e = earliest(t)) != NULL)
-        retire(t, e, e->age.deadline < end_ns ? e->age.deadline : end_ns, false);
+    /* Transactions are reported in the order they are due, as retire()
+     * one by one would; the index is emptied at once after them. */
+    entry *e;
+    while ((e = earliest_entry(t)) != NULL) {
+        list_unlink(t, &e->n);
+        t->open--;
+        t->bytes -= e->n.size;
+        report(t, e, e->n.age.deadline < end_ns ? e->n.age.deadline : end_ns, false);
+        node_release(t, &e->n);
+    }
+    /* What is left holds keys only and is never reported: it goes at once,
+     * without touching each tombstone unless one has a malloc'd key. */
+    for (int i = L_TOMB; i < L_COUNT; i++) {
+        if (t->nexts > 0)
+            for (sls__age_link *l = t->lists[i].head; l != NULL; l = l->next)
+                free(node_of(l)->ext);
+        t->lists[i].head = t->lists[i].tail = NULL;
+    }
+    t->nexts = 0;
+    sls__pool_reset(&t->tombs);
+    sls__index_clear(&t->index);
+    t->open = 0;
+    t->bytes = 0;
 }
 
 void sls_txn_table_free(sls_txn_table *t)
 {
     if (t == NULL)
         return;
-    t->done = NULL;
-    node *e;
-    while ((e = earliest(t)) != NULL)
-        retire(t, e, t->clock, false);
-    free(t->buckets);
-    free(t->key);
+    /* Only the malloc'd parts need freeing one by one; the slots go with
+     * their pools. */
+    for (int i = 0; i < L_COUNT; i++)
+        for (sls__age_link *l = t->lists[i].head; l != NULL; l = l->next) {
+            node *n = node_of(l);
+            free(n->ext);
+            if (!n->tomb)
+                free(((entry *)n)->to_tag_ext);
+        }
+    sls__pool_cleanup(&t->entries);
+    sls__pool_cleanup(&t->tombs);
+    sls__index_cleanup(&t->index);
     free(t);
 }
 
@@ -314,76 +499,6 @@ size_t sls_txn_table_open(const sls_txn_table *t)
 size_t sls_txn_table_peak(const sls_txn_table *t)
 {
     return t->peak;
-}
-
-/* Appends len bytes and a NUL to the key scratch at *pos. */
-static int key_put(sls_txn_table *t, size_t *pos, const char *p, size_t len)
-{
-    size_t need = *pos + len + 1;
-    if (need > t->key_cap) {
-        size_t cap = t->key_cap;
-        while (cap < need)
-            cap *= 2;
-        char *k = realloc(t->key, cap);
-        if (k == NULL)
-            return SLS_ENOMEM;
-        t->key = k;
-        t->key_cap = cap;
-    }
-    memcpy(t->key + *pos, p, len);
-    t->key[*pos + len] = '\0';
-    *pos += len + 1;
-    return 0;
-}
-
-static int key_put_str(sls_txn_table *t, size_t *pos, sls_str s)
-{
-    return key_put(t, pos, s.p, s.n);
-}
-
-/* Method as it takes part in the key: ACK is matched as INVITE. */
-static sls_str key_method(const sls_sipmsg *m, bool as_ack_entry)
-{
-    if (m->is_request && m->method == SLS_METHOD_ACK && !as_ack_entry)
-        return (sls_str){"INVITE", 6};
-    return m->method_name;
-}
-
-/* Builds the matching key of m into t->key; returns its length or < 0. */
-static long build_key(sls_txn_table *t, const sls_sipmsg *m, bool as_ack_entry)
-{
-    size_t pos = 0;
-    int rc;
-    /* RFC 3261 17.2.3: the magic cookie says the branch is unique. */
-    if (m->branch.n > 7 && memcmp(m->branch.p, "z9hG4bK", 7) == 0) {
-        if ((rc = key_put(t, &pos, "3", 1)) < 0 ||
-            (rc = key_put_str(t, &pos, m->branch)) < 0 ||
-            (rc = key_put_str(t, &pos, m->via_sent_by)) < 0 ||
-            (rc = key_put_str(t, &pos, key_method(m, as_ack_entry))) < 0)
-            return rc;
-        return (long)pos;
-    }
-    /* RFC 3261 17.2.3 backward compatibility with RFC 2543: Call-ID, CSeq,
-     * From tag and the top Via identify the transaction. */
-    char num[16];
-    size_t n = 0;
-    uint32_t v = m->cseq;
-    char rev[16];
-    do {
-        rev[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    for (size_t i = 0; i < n; i++)
-        num[i] = rev[n - 1 - i];
-    if ((rc = key_put(t, &pos, "2", 1)) < 0 ||
-        (rc = key_put_str(t, &pos, m->call_id)) < 0 ||
-        (rc = key_put(t, &pos, num, n)) < 0 ||
-        (rc = key_put_str(t, &pos, key_method(m, as_ack_entry))) < 0 ||
-        (rc = key_put_str(t, &pos, m->from_tag)) < 0 ||
-        (rc = key_put_str(t, &pos, m->via_sent_by)) < 0 ||
-        (rc = key_put_str(t, &pos, m->branch)) < 0)
-        return rc;
-    return (long)pos;
 }
 
 static char *put_str(char **cursor, sls_str s)
@@ -414,41 +529,64 @@ static void make_room(sls_txn_table *t, size_t need)
     }
 }
 
-static void index_node(sls_txn_table *t, node *n)
+/* Indexes a new node; SLS_ENOMEM when the index cannot take it. */
+static int index_node(sls_txn_table *t, node *n)
 {
+    if (sls__index_insert(&t->index, n->hash, n->ref) < 0)
+        return SLS_ENOMEM;
     t->bytes += n->size;
-    hash_insert(t, n);
     if (++t->open > t->peak)
         t->peak = t->open;
-    if (t->open > t->nbuckets)
-        hash_grow(t);
+    return 0;
 }
 
 static entry *create(sls_txn_table *t, const sls_sipmsg *m,
-                     const sls_packet *pkt, size_t key_len, uint64_t h)
+                     const sls_packet *pkt, const key *k)
 {
     sls_str uri = m->is_request ? m->request_uri : (sls_str){empty, 0};
     bool own_name = m->method == SLS_METHOD_OTHER;
-    size_t size = sizeof(entry) + key_len + m->call_id.n + 1 + m->branch.n + 1 +
-                  m->from_tag.n + 1 + uri.n + 1 +
-                  (own_name ? m->method_name.n + 1 : 0);
+    size_t strings = k->len + m->call_id.n + 1 + m->branch.n + 1 + m->from_tag.n + 1 +
+                     uri.n + 1 + (own_name ? m->method_name.n + 1 : 0);
+    size_t size = CHARGE_ENTRY + strings;
     make_room(t, size);
-    entry *e = calloc(1, size);
-    if (e == NULL)
+    uint32_t ref = sls__pool_alloc(&t->entries);
+    if (ref == 0)
         return NULL;
+    entry *e = sls__pool_ptr(&t->entries, ref);
+    /* What calloc did: every field starts at zero (the strings and the To
+     * tag buffer are written before they are read). */
+    memset(e, 0, offsetof(entry, to_tag_buf));
+    char *cur = e->data;
+    if (strings > ENTRY_INLINE) {
+        if ((cur = e->n.ext = malloc(strings)) == NULL) {
+            sls__pool_free(&t->entries, ref);
+            return NULL;
+        }
+        t->nexts++;
+    }
+    e->n.ref = ref;
     e->n.size = (uint32_t)size;
-    memcpy(e->data, t->key, key_len);
-    e->n.key_len = (uint32_t)key_len;
-    e->n.hash = h;
-    char *cur = e->data + key_len;
+    e->n.key_len = (uint32_t)k->len;
+    e->n.hash = k->hash;
+    char *at[KEY_PIECES];
+    key_write(cur, k, at);
+    cur += k->len;
     sls_txn *x = &e->t;
     x->method = m->is_request ? m->method : m->cseq_method;
-    x->call_id = put_str(&cur, m->call_id);
-    x->branch = put_str(&cur, m->branch);
-    x->from_tag = put_str(&cur, m->from_tag);
+    /* The key holds some of the strings already (NUL-terminated): the
+     * branch and, as it is never an ACK, the method token; an RFC 2543 key
+     * also the Call-ID and From tag. */
+    if (k->kind == '3') {
+        x->branch = at[0];
+        x->call_id = put_str(&cur, m->call_id);
+        x->from_tag = put_str(&cur, m->from_tag);
+    } else {
+        x->call_id = at[0];
+        x->from_tag = at[3];
+        x->branch = at[5];
+    }
     x->request_uri = put_str(&cur, uri);
-    x->method_name = own_name ? put_str(&cur, m->method_name)
-                              : sls_method_name(x->method);
+    x->method_name = own_name ? at[METHOD_PIECE] : sls_method_name(x->method);
     x->to_tag = empty;
     x->cseq = m->cseq;
     x->transport = pkt->transport;
@@ -464,43 +602,60 @@ static entry *create(sls_txn_table *t, const sls_sipmsg *m,
         x->server = pkt->src;
         x->server_port = pkt->sport;
     }
-    index_node(t, &e->n);
+    if (index_node(t, &e->n) < 0) {
+        node_release(t, &e->n);
+        return NULL;
+    }
     list_append(t, &e->n, L_WAIT, sls__sat_add(sls__sat_add(t->clock, t->cfg.timer_b_ns), t->cfg.linger_ns));
     return e;
 }
 
 /* An ACK that belongs to no INVITE transaction: only its key is kept, to
  * recognise its repeats. */
-static int create_ack(sls_txn_table *t, size_t key_len, uint64_t h)
+static int create_ack(sls_txn_table *t, const key *k)
 {
-    size_t size = sizeof(tomb) + key_len;
+    size_t size = CHARGE_TOMB + k->len;
     make_room(t, size);
-    tomb *tb = calloc(1, size);
-    if (tb == NULL)
+    uint32_t ref = sls__pool_alloc(&t->tombs);
+    if (ref == 0)
         return SLS_ENOMEM;
-    tb->n.size = (uint32_t)size;
-    memcpy(tb->key, t->key, key_len);
-    tb->n.key_len = (uint32_t)key_len;
-    tb->n.hash = h;
+    tomb *tb = sls__pool_ptr(&t->tombs, ref);
+    memset(&tb->n, 0, sizeof(tb->n));
     tb->n.tomb = 1;
-    index_node(t, &tb->n);
+    tb->n.ref = ref | TOMB_REF;
+    if (k->len > TOMB_KEY) {
+        if ((tb->n.ext = malloc(k->len)) == NULL) {
+            node_release(t, &tb->n);
+            return SLS_ENOMEM;
+        }
+        t->nexts++;
+    }
+    tb->n.size = (uint32_t)size;
+    key_write(tb->n.ext != NULL ? tb->n.ext : tb->key, k, NULL);
+    tb->n.key_len = (uint32_t)k->len;
+    tb->n.hash = k->hash;
+    if (index_node(t, &tb->n) < 0) {
+        node_release(t, &tb->n);
+        return SLS_ENOMEM;
+    }
     list_append(t, &tb->n, L_ACK, sls__sat_add(t->clock, t->cfg.linger_ns));
     return 0;
 }
 
+/* The To tag of the final (or last provisional) response. */
 static void set_to_tag(entry *e, sls_str tag)
 {
-    if (tag.n == 0 || (e->to_tag != NULL && strlen(e->to_tag) == tag.n &&
-                       memcmp(e->to_tag, tag.p, tag.n) == 0))
+    if (tag.n == 0 || (e->to_tag_len == tag.n && memcmp(e->t.to_tag, tag.p, tag.n) == 0))
         return;
-    char *copy = malloc(tag.n + 1);
-    if (copy == NULL)
+    char *dst = e->to_tag_buf;
+    if (tag.n >= TO_TAG_INLINE && (dst = malloc(tag.n + 1)) == NULL)
         return; /* the tag is informative; the transaction stays correct */
-    memcpy(copy, tag.p, tag.n);
-    copy[tag.n] = '\0';
-    free(e->to_tag);
-    e->to_tag = copy;
-    e->t.to_tag = copy;
+    memcpy(dst, tag.p, tag.n);
+    dst[tag.n] = '\0';
+    free(e->to_tag_ext);
+    e->to_tag_ext = dst != e->to_tag_buf ? dst : NULL;
+    e->to_tag_len = (uint32_t)tag.n;
+    e->t.to_tag = dst;
 }
 
 static int on_request(sls_txn_table *t, entry *e, const sls_packet *pkt)
@@ -609,23 +764,18 @@ int sls_txn_table_message(sls_txn_table *t, const sls_sipmsg *m,
         *txn_out = NULL;
     sls_txn_table_advance(t, pkt->ts_ns);
 
-    long klen = build_key(t, m, false);
-    if (klen < 0)
-        return (int)klen;
-    uint64_t h = hash_bytes(t->key, (size_t)klen);
-    node *n = lookup(t, h, t->key, (size_t)klen);
+    key k;
+    key_of(&k, m);
+    node *n = lookup(t, &k);
     bool is_ack = m->is_request && m->method == SLS_METHOD_ACK;
 
     if (is_ack && n == NULL) {
         /* Not part of an INVITE transaction: the ACK of a 2xx has a branch
          * of its own (RFC 3261 13.2.2.4). Keep it only to see repeats. */
-        klen = build_key(t, m, true);
-        if (klen < 0)
-            return (int)klen;
-        h = hash_bytes(t->key, (size_t)klen);
-        if (lookup(t, h, t->key, (size_t)klen) != NULL)
+        key_set_method(&k, key_method(m, true));
+        if (lookup(t, &k) != NULL)
             return SLS_TXN_EV_ACK_RETRANS;
-        int rc = create_ack(t, (size_t)klen, h);
+        int rc = create_ack(t, &k);
         return rc < 0 ? rc : SLS_TXN_EV_ACK_2XX;
     }
     if (n != NULL && n->tomb)
@@ -635,7 +785,7 @@ int sls_txn_table_message(sls_txn_table *t, const sls_sipmsg *m,
     if (e == NULL) {
         if (!m->is_request && m->cseq_method == SLS_METHOD_ACK)
             return SLS_TXN_EV_EXTRA_FINAL; /* a response to ACK: never valid */
-        e = create(t, m, pkt, (size_t)klen, h);
+        e = create(t, m, pkt, &k);
         if (e == NULL)
             return SLS_ENOMEM;
     }

@@ -52,4 +52,92 @@ static inline uint64_t sls__hash_bytes(const void *data, size_t n, uint64_t seed
     return h;
 }
 
+/* The n (< 8) bytes at p as the word memcpy(&w, p, n) makes of them (w
+ * zero before), without a variable-length memcpy: that is a call into libc
+ * and was a tenth of the transaction table's instructions. back (0 or at
+ * least 8 - n) readable bytes before p let one 8-byte load do. */
+static inline uint64_t sls__load_tail(const unsigned char *p, size_t n, size_t back)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    if (n == 0)
+        return 0;
+    if (back >= 8 - n) {
+        memcpy(&w, p + n - 8, 8);
+        return w >> (8 * (8 - n));
+    }
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        return lo | (uint64_t)hi << (8 * (n - 4));
+    }
+    return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
+           (uint64_t)p[n - 1] << (8 * (n - 1));
+#else
+    (void)back;
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    return w;
+#endif
+}
+
+/* Whether the n bytes at a and b are equal. Values up to 32 bytes (keys,
+ * Call-IDs) are compared with two or four overlapping loads a side, inline:
+ * a call to memcmp costs more than the comparison. */
+static inline int sls__mem_eq(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    if (n >= 8) {
+        if (n > 32)
+            return memcmp(a, b, n) == 0;
+        uint64_t u0, w0, u1, w1;
+        memcpy(&u0, x, 8);
+        memcpy(&w0, y, 8);
+        memcpy(&u1, x + n - 8, 8);
+        memcpy(&w1, y + n - 8, 8);
+        uint64_t diff = (u0 ^ w0) | (u1 ^ w1);
+        if (n > 16) {
+            memcpy(&u0, x + 8, 8);
+            memcpy(&w0, y + 8, 8);
+            memcpy(&u1, x + n - 16, 8);
+            memcpy(&w1, y + n - 16, 8);
+            diff |= (u0 ^ w0) | (u1 ^ w1);
+        }
+        return diff == 0;
+    }
+    if (n >= 4) {
+        uint32_t u0, w0, u1, w1;
+        memcpy(&u0, x, 4);
+        memcpy(&w0, y, 4);
+        memcpy(&u1, x + n - 4, 4);
+        memcpy(&w1, y + n - 4, 4);
+        return ((u0 ^ w0) | (u1 ^ w1)) == 0;
+    }
+    return n == 0 || (x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1]);
+}
+
+/* sls__hash_bytes, same value, with the tail read by sls__load_tail. */
+static inline uint64_t sls__hash_mem(const void *data, size_t n, uint64_t seed)
+{
+    const unsigned char *p = data;
+    size_t back = n >= 8 ? 8 : 0;
+    uint64_t h = seed ^ 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 31;
+        p += 8;
+        n -= 8;
+    }
+    h ^= sls__load_tail(p, n, back);
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
 #endif

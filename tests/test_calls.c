@@ -6,6 +6,7 @@
 #include "sls_check.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define T0 (INT64_C(1700000000) * SLS_NS_PER_S)
@@ -435,6 +436,142 @@ START_TEST(test_outcome_names_round_trip)
 }
 END_TEST
 
+
+/* ------------------------------------------ the table itself, directly */
+
+typedef struct call_log {
+    size_t n;
+    size_t bad;           /* calls reported with another call's data */
+    size_t id_len[4];
+    enum sls_outcome outcome[4];
+} call_log;
+
+/* Call "k-<i>" is answered when i is even and busy when odd: each report
+ * must say so, whatever slot it lived in. */
+static void on_direct(void *user, const sls_call *c)
+{
+    call_log *l = user;
+    const char *dash = strrchr(c->call_id, '-');
+    long i = dash != NULL ? strtol(dash + 1, NULL, 10) : -1;
+    enum sls_outcome want = i % 2 == 0 ? SLS_OUTCOME_ANSWERED : SLS_OUTCOME_BUSY;
+    if (i < 0 || c->outcome != want || c->final_code != (i % 2 == 0 ? 200u : 486u))
+        l->bad++;
+    if (l->n < 4) {
+        l->id_len[l->n] = strlen(c->call_id);
+        l->outcome[l->n] = c->outcome;
+    }
+    l->n++;
+}
+
+static sls_sipmsg direct_msg(const char *cid, int is_request, unsigned status)
+{
+    sls_sipmsg m;
+    memset(&m, 0, sizeof(m));
+    const sls_str e = {"", 0};
+    m.method_name = e;
+    m.reason = e;
+    m.request_uri = e;
+    m.branch = e;
+    m.via_sent_by = e;
+    m.via_transport = e;
+    m.from_tag = e;
+    m.to_tag = e;
+    m.user_agent = e;
+    m.server = e;
+    m.is_request = (uint8_t)is_request;
+    m.method = SLS_METHOD_INVITE;
+    m.cseq_method = SLS_METHOD_INVITE;
+    m.call_id = (sls_str){cid, strlen(cid)};
+    m.cseq = 1;
+    m.status = status;
+    if (!is_request)
+        m.to_tag = (sls_str){"b", 1};
+    return m;
+}
+
+static void direct_call(sls_call_table *t, const char *cid, int64_t ms, unsigned code)
+{
+    sls_packet p;
+    memset(&p, 0, sizeof(p));
+    p.ts_ns = T0 + MS(ms);
+    sls_sipmsg inv = direct_msg(cid, 1, 0);
+    ck_assert_int_eq(sls_call_table_message(t, &inv, &p, SLS_TXN_EV_REQUEST, NULL), 0);
+    sls_sipmsg fin = direct_msg(cid, 0, code);
+    ck_assert_int_eq(sls_call_table_message(t, &fin, &p, SLS_TXN_EV_FINAL, NULL), 0);
+}
+
+/* Calls live in slots reused as calls end: over generations of calls
+ * that overlap, each is reported once with its own Call-ID and outcome. */
+START_TEST(test_call_slots_reused_keep_each_call_its_own)
+{
+    call_log l = {0};
+    sls_counters c;
+    memset(&c, 0, sizeof(c));
+    sls_call_table *t = sls_call_table_new(NULL, &c, on_direct, &l);
+    char id[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(id, sizeof(id), "k-%d", i);
+        /* 100 calls a second: failures (4 s) and answered calls (4 h)
+         * overlap and end in another order than they began. */
+        direct_call(t, id, i * 10, i % 2 == 0 ? 200 : 486);
+    }
+    ck_assert_uint_gt(l.n, 1000); /* the busy ones ended while others began */
+    sls_call_table_flush(t, T0 + MS(40000));
+    ck_assert_uint_eq(l.n, 3000);
+    ck_assert_uint_eq(l.bad, 0);
+    /* All the answered calls, and the busy ones of the last 4 s. */
+    ck_assert_uint_eq(sls_call_table_peak(t), 1500 + 200);
+    sls_call_table_free(t);
+}
+END_TEST
+
+/* A Call-ID longer than a slot holds is kept outside it, whole. */
+START_TEST(test_long_call_id_outside_the_slot)
+{
+    call_log l = {0};
+    sls_counters c;
+    memset(&c, 0, sizeof(c));
+    sls_call_table *t = sls_call_table_new(NULL, &c, on_direct, &l);
+    static char id[1001];
+    memset(id, 'x', sizeof(id) - 1);
+    id[sizeof(id) - 3] = '-';
+    id[sizeof(id) - 2] = '1';
+    direct_call(t, id, 0, 486);
+    direct_call(t, "k-2", 0, 200);
+    sls_call_table_flush(t, T0 + MS(1000));
+    ck_assert_uint_eq(l.n, 2);
+    ck_assert_uint_eq(l.bad, 0);
+    ck_assert_uint_eq(l.id_len[0], sizeof(id) - 1);
+    sls_call_table_free(t);
+}
+END_TEST
+
+/* Each call is charged 1424 bytes and its Call-ID (the first layout's
+ * malloc) against max_bytes, so the ceiling evicts as it did. */
+START_TEST(test_call_byte_ceiling_charges_as_the_first_layout)
+{
+    call_log l = {0};
+    sls_counters c;
+    memset(&c, 0, sizeof(c));
+    sls_call_config cfg;
+    sls_call_config_default(&cfg);
+    char id[16];
+    /* Three calls of "k-0n" (1424 + 5 bytes with its NUL) fit exactly;
+     * one byte less and only two do. */
+    for (size_t less = 0; less < 2; less++) {
+        memset(&c, 0, sizeof(c));
+        cfg.max_bytes = 3 * (1424 + 5) - less;
+        sls_call_table *t = sls_call_table_new(&cfg, &c, on_direct, &l);
+        for (int i = 0; i < 5; i++) {
+            snprintf(id, sizeof(id), "k-0%d", i);
+            direct_call(t, id, i, 200);
+        }
+        ck_assert_uint_eq(c.v[SLS_CTR_CALL_EVICTED], 2 + less);
+        sls_call_table_free(t);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("calls");
@@ -459,6 +596,11 @@ static Suite *suite(void)
     tcase_add_test(tc, test_summary_ratios);
     tcase_add_test(tc, test_outcome_names_round_trip);
     suite_add_tcase(s, tc);
+    TCase *st = tcase_create("storage");
+    tcase_add_test(st, test_call_slots_reused_keep_each_call_its_own);
+    tcase_add_test(st, test_long_call_id_outside_the_slot);
+    tcase_add_test(st, test_call_byte_ceiling_charges_as_the_first_layout);
+    suite_add_tcase(s, st);
     return s;
 }
 

@@ -1,8 +1,11 @@
 /* Transaction matching, retransmissions and ageing (RFC 3261 17). */
 #include "sipsleuth/txn.h"
 
+#include "agelist.h"
 #include "sls_check.h"
+#include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define S(lit) ((sls_str){lit, sizeof(lit) - 1})
@@ -15,6 +18,7 @@ typedef struct done_log {
     sls_txn t[16];
     char call_id[16][64];
     char to_tag[16][64];
+    size_t call_id_len[16], branch_len[16], to_tag_len[16];
 } done_log;
 
 static done_log log_;
@@ -27,6 +31,9 @@ static void on_done(void *user, const sls_txn *t)
     l->t[l->n] = *t;
     snprintf(l->call_id[l->n], 64, "%s", t->call_id);
     snprintf(l->to_tag[l->n], 64, "%s", t->to_tag);
+    l->call_id_len[l->n] = strlen(t->call_id);
+    l->branch_len[l->n] = strlen(t->branch);
+    l->to_tag_len[l->n] = strlen(t->to_tag);
     l->n++;
 }
 
@@ -421,6 +428,352 @@ START_TEST(test_ack_of_settled_failure_still_joins_it)
 }
 END_TEST
 
+
+/* ------------------------------------------------ storage mechanisms */
+
+/* The To-tag hashes decide which responses are repeats: the inline tail
+ * read must give sls__hash_bytes' values exactly, at every length and
+ * alignment; the inline comparison must agree with memcmp. */
+START_TEST(test_hash_mem_and_mem_eq_match_the_libc_based_versions)
+{
+    unsigned char buf[80], other[80];
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (unsigned char)(i * 37 + 11);
+    for (size_t off = 0; off < 8; off++)
+        for (size_t n = 0; n <= 64; n++) {
+            ck_assert_uint_eq(sls__hash_mem(buf + off, n, 5), sls__hash_bytes(buf + off, n, 5));
+            if (n < 8) {
+                uint64_t w = 0;
+                memcpy(&w, buf + off + 8, n);
+                ck_assert_uint_eq(sls__load_tail(buf + off + 8, n, 0), w);
+                ck_assert_uint_eq(sls__load_tail(buf + off + 8, n, 8), w);
+            }
+            memcpy(other, buf + off, n);
+            ck_assert(sls__mem_eq(buf + off, other, n));
+            for (size_t j = 0; j < n; j++) {
+                other[j] ^= 0x40;
+                ck_assert(!sls__mem_eq(buf + off, other, n));
+                other[j] ^= 0x40;
+            }
+        }
+}
+END_TEST
+
+static uint32_t probe(const sls__index *x, uint32_t hash, uint32_t want)
+{
+    size_t pos = hash & x->mask;
+    uint32_t ref;
+    while ((ref = sls__index_next(x, hash, &pos)) != 0)
+        if (ref == want)
+            return ref;
+    return 0;
+}
+
+/* Removal shifts later cells back: whatever the order of removals, with
+ * every key in one cluster that wraps past the end of the cells, what
+ * remains is found and what was removed is not. */
+START_TEST(test_index_removal_keeps_colliding_keys_findable)
+{
+    sls__index x;
+    ck_assert_int_eq(sls__index_init(&x, 64), 0);
+    enum { N = 30 };
+    uint32_t hash[N + 1];
+    for (uint32_t r = 1; r <= N; r++) {
+        /* Homes 60..63: the cluster wraps to the start of the cells;
+         * equal hashes among them. */
+        hash[r] = 60 + r % 4;
+        ck_assert_int_eq(sls__index_insert(&x, hash[r], r), 0);
+    }
+    ck_assert_uint_eq(x.mask, 63); /* 30 of 64: no growth yet */
+    int gone[N + 1] = {0};
+    for (uint32_t step = 0; step < N; step++) {
+        uint32_t r = 1 + (step * 7) % N; /* a scattered order */
+        sls__index_remove(&x, hash[r], r);
+        gone[r] = 1;
+        for (uint32_t q = 1; q <= N; q++)
+            ck_assert_uint_eq(probe(&x, hash[q], q), gone[q] ? 0 : q);
+    }
+    ck_assert_uint_eq(x.count, 0);
+    for (size_t i = 0; i <= x.mask; i++)
+        ck_assert_uint_eq(x.cells[i].ref, 0);
+    /* Growth past half full rehashes every key. */
+    for (uint32_t r = 1; r <= 40; r++)
+        ck_assert_int_eq(sls__index_insert(&x, r * 2654435761u, r), 0);
+    ck_assert_uint_eq(x.mask, 127);
+    for (uint32_t r = 1; r <= 40; r++)
+        ck_assert_uint_eq(probe(&x, r * 2654435761u, r), r);
+    sls__index_cleanup(&x);
+}
+END_TEST
+
+/* Freed slots are handed out again, last freed first, and a slot is never
+ * handed out twice while in use. */
+START_TEST(test_pool_reuses_freed_slots_and_never_twice)
+{
+    sls__pool p;
+    sls__pool_init(&p, 40);
+    enum { N = 300 };
+    uint32_t ref[N];
+    for (int i = 0; i < N; i++) {
+        ref[i] = sls__pool_alloc(&p);
+        ck_assert_uint_ne(ref[i], 0);
+        memset(sls__pool_ptr(&p, ref[i]), i & 0xff, 40);
+    }
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < 40; k++)
+            ck_assert_uint_eq(((unsigned char *)sls__pool_ptr(&p, ref[i]))[k], i & 0xff);
+    sls__pool_free(&p, ref[10]);
+    sls__pool_free(&p, ref[200]);
+    ck_assert_uint_eq(sls__pool_alloc(&p), ref[200]);
+    ck_assert_uint_eq(sls__pool_alloc(&p), ref[10]);
+    uint32_t fresh = sls__pool_alloc(&p);
+    for (int i = 0; i < N; i++)
+        ck_assert_uint_ne(fresh, ref[i]);
+    ck_assert_uint_eq(p.in_use, N + 1);
+    sls__pool_reset(&p);
+    ck_assert_uint_eq(sls__pool_alloc(&p), 1);
+    sls__pool_cleanup(&p);
+}
+END_TEST
+
+/* Keys are compared piece by piece where they lie in the message: the
+ * bytes moved from one piece to the next make another key (as the flat
+ * form with its NULs did), and a CANCEL or another sent-by with the same
+ * branch, which hash alike, are other transactions. */
+START_TEST(test_key_pieces_are_told_apart_at_their_boundaries)
+{
+    sls_txn_table *t = table();
+    sls_sipmsg a = request(SLS_METHOD_OPTIONS, "OPTIONS", "z9hG4bKab", "c1", 1);
+    a.via_sent_by = S("c");
+    sls_sipmsg b = request(SLS_METHOD_OPTIONS, "OPTIONS", "z9hG4bKa", "c2", 1);
+    b.via_sent_by = S("bc");
+    sls_sipmsg c = a;
+    c.via_sent_by = S("d");
+    ck_assert_int_eq(feed(t, &a, 0, 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &b, 0, 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &c, 0, 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &a, 1, 1), SLS_TXN_EV_REQUEST_RETRANS);
+    ck_assert_int_eq(feed(t, &b, 1, 1), SLS_TXN_EV_REQUEST_RETRANS);
+    /* RFC 2543 keys: Call-ID "ab" CSeq 1 against Call-ID "a" CSeq 11... */
+    sls_sipmsg d = request(SLS_METHOD_OPTIONS, "OPTIONS", "x", "ab", 1);
+    sls_sipmsg e = request(SLS_METHOD_OPTIONS, "OPTIONS", "x", "a", 11);
+    sls_sipmsg f = request(SLS_METHOD_OPTIONS, "OPTIONS", "x", "a", 1);
+    ck_assert_int_eq(feed(t, &d, 2, 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &e, 2, 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &f, 2, 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &e, 3, 1), SLS_TXN_EV_REQUEST_RETRANS);
+    /* ...and an unknown method is part of the key by its token. */
+    sls_sipmsg g = request(SLS_METHOD_OTHER, "FOO", "z9hG4bKab", "c1", 1);
+    g.via_sent_by = S("c");
+    sls_sipmsg h = request(SLS_METHOD_OTHER, "FOP", "z9hG4bKab", "c1", 1);
+    h.via_sent_by = S("c");
+    ck_assert_int_eq(feed(t, &g, 4, 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &h, 4, 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &g, 5, 1), SLS_TXN_EV_REQUEST_RETRANS);
+    /* Same branch (so same hash) and the same bytes but for where a NUL
+     * falls: "c\0OPTIONS\0" against "c\0OPT\0ONS\0". */
+    sls_sipmsg i = request(SLS_METHOD_OTHER, "ONS", "z9hG4bKab", "c1", 1);
+    i.via_sent_by = (sls_str){"c\0OPT", 5};
+    ck_assert_int_eq(feed(t, &i, 6, 1), SLS_TXN_EV_REQUEST);
+    ck_assert_uint_eq(sls_txn_table_open(t), 9);
+    sls_txn_table_flush(t, SEC(1700000001));
+    ck_assert_uint_eq(log_.n, 9);
+    ck_assert_str_eq(log_.call_id[1], "c2");
+    ck_assert_str_eq(log_.t[7].method_name, "FOP"); /* reported while valid */
+    sls_txn_table_free(t);
+}
+END_TEST
+
+/* Strings too long for an entry's slot, a To tag too long for its buffer
+ * and a key too long for a tombstone's slot go to malloc'd blocks; they
+ * are reported whole, and the tombstone still recognises the request. */
+START_TEST(test_long_strings_and_keys_outside_the_slot)
+{
+    sls_txn_table *t = table();
+    static char branch[300], call_id[700], tag[200];
+    memset(branch, 'b', sizeof(branch) - 1);
+    memcpy(branch, "z9hG4bK", 7);
+    memset(call_id, 'c', sizeof(call_id) - 1);
+    memset(tag, 't', sizeof(tag) - 1);
+    sls_sipmsg reg = request(SLS_METHOD_REGISTER, "REGISTER", branch, call_id, 1);
+    ck_assert_int_eq(feed(t, &reg, 0, 1), SLS_TXN_EV_REQUEST);
+    sls_sipmsg ok = response(&reg, 200, "short");
+    ck_assert_int_eq(feed(t, &ok, MS(1), 0), SLS_TXN_EV_FINAL);
+    sls_sipmsg again = response(&reg, 200, tag); /* other tag: another final */
+    ck_assert_int_eq(feed(t, &again, MS(2), 0), SLS_TXN_EV_EXTRA_FINAL);
+    sls_txn_table_advance(t, SEC(1700000000) + SEC(5));
+    ck_assert_uint_eq(log_.n, 1);
+    ck_assert_uint_eq(log_.call_id_len[0], sizeof(call_id) - 1);
+    ck_assert_uint_eq(log_.branch_len[0], sizeof(branch) - 1);
+    ck_assert_str_eq(log_.to_tag[0], "short");
+    ck_assert_int_eq(feed(t, &reg, SEC(6), 1), SLS_TXN_EV_REQUEST_RETRANS);
+    /* A provisional with a long To tag, then the final with it. */
+    sls_sipmsg inv = request(SLS_METHOD_INVITE, "INVITE", branch, call_id, 2);
+    ck_assert_int_eq(feed(t, &inv, SEC(7), 1), SLS_TXN_EV_REQUEST);
+    sls_sipmsg r180 = response(&inv, 180, tag);
+    ck_assert_int_eq(feed(t, &r180, SEC(7), 0), SLS_TXN_EV_PROVISIONAL);
+    sls_txn_table_flush(t, SEC(1700000008));
+    ck_assert_uint_eq(log_.n, 2);
+    ck_assert_uint_eq(log_.call_id_len[1], sizeof(call_id) - 1);
+    ck_assert_uint_eq(log_.to_tag_len[1], sizeof(tag) - 1);
+    ck_assert_uint_eq(sls_txn_table_open(t), 0);
+    sls_txn_table_free(t);
+}
+END_TEST
+
+/* What is charged against max_bytes: 592 bytes per transaction plus its
+ * key and strings (the first layout's malloc), so that the ceiling evicts
+ * exactly as before whatever the slots cost. */
+START_TEST(test_byte_ceiling_charges_as_the_first_layout)
+{
+    memset(&log_, 0, sizeof(log_));
+    memset(&ctr, 0, sizeof(ctr));
+    sls_txn_config cfg;
+    sls_txn_config_default(&cfg);
+    /* Branch "z9hG4bK-0n" (10), sent-by 13, OPTIONS 7: key 2 + 11 + 14 +
+     * 8 = 35; with Call-ID "c-0n" (4), branch, "ftag", the Request-URI
+     * (19): 35 + 5 + 11 + 5 + 20 = 76 bytes of strings: 668 each. */
+    cfg.max_bytes = 3 * 668;
+    sls_txn_table *t = sls_txn_table_new(&cfg, &ctr, on_done, &log_);
+    char br[8][16], id[8][16];
+    for (int i = 0; i < 5; i++) {
+        snprintf(br[i], sizeof(br[i]), "z9hG4bK-0%d", i);
+        snprintf(id[i], sizeof(id[i]), "c-0%d", i);
+        sls_sipmsg m = request(SLS_METHOD_OPTIONS, "OPTIONS", br[i], id[i], 1);
+        feed(t, &m, MS(i), 1);
+    }
+    ck_assert_uint_eq(ctr.v[SLS_CTR_TXN_EVICTED], 2);
+    ck_assert_uint_eq(sls_txn_table_open(t), 3);
+    /* One byte more and a fourth fits. */
+    sls_txn_table_free(t);
+    memset(&ctr, 0, sizeof(ctr));
+    cfg.max_bytes = 4 * 668;
+    t = sls_txn_table_new(&cfg, &ctr, NULL, NULL);
+    for (int i = 0; i < 5; i++) {
+        sls_sipmsg m = request(SLS_METHOD_OPTIONS, "OPTIONS", br[i], id[i], 1);
+        feed(t, &m, MS(i), 1);
+    }
+    ck_assert_uint_eq(ctr.v[SLS_CTR_TXN_EVICTED], 1);
+    /* A tombstone is charged 72 bytes and its key: after the settle, the
+     * 4 entries (2672) become 4 tombstones of 107 and room for more. */
+    sls_txn_table_free(t);
+    sls_txn_table *u = sls_txn_table_new(&cfg, &ctr, NULL, NULL);
+    memset(&ctr, 0, sizeof(ctr));
+    for (int i = 0; i < 4; i++) {
+        sls_sipmsg m = request(SLS_METHOD_OPTIONS, "OPTIONS", br[i], id[i], 1);
+        feed(u, &m, MS(i), 1);
+        sls_sipmsg r = response(&m, 200, "t");
+        feed(u, &r, MS(i), 0);
+    }
+    sls_txn_table_advance(u, SEC(1700000000) + SEC(5));
+    ck_assert_uint_eq(sls_txn_table_open(u), 4);
+    for (int i = 0; i < 3; i++) {
+        snprintf(br[i], sizeof(br[i]), "z9hG4bK-1%d", i);
+        sls_sipmsg m = request(SLS_METHOD_OPTIONS, "OPTIONS", br[i], id[i], 1);
+        feed(u, &m, SEC(5), 1);
+    }
+    /* 4 * 107 + 3 * 668 = 2432 <= 2672: nothing evicted. */
+    ck_assert_uint_eq(ctr.v[SLS_CTR_TXN_EVICTED], 0);
+    ck_assert_uint_eq(sls_txn_table_open(u), 7);
+    sls_txn_table_free(u);
+}
+END_TEST
+
+/* Entries are reused slot by slot as transactions settle and tombstones
+ * expire: across several generations each transaction keeps its own
+ * strings and its own verdicts. */
+START_TEST(test_slots_reused_across_generations_keep_their_own_data)
+{
+    sls_txn_table *t = sls_txn_table_new(NULL, &ctr, NULL, NULL);
+    char br[64], id[64];
+    for (int gen = 0; gen < 4; gen++) {
+        int64_t t0 = SEC(gen * 100);
+        for (int i = 0; i < 500; i++) {
+            snprintf(br, sizeof(br), "z9hG4bK-%d-%d", gen, i);
+            snprintf(id, sizeof(id), "call-%d-%d", gen, i);
+            sls_sipmsg m = request(SLS_METHOD_INVITE, "INVITE", br, id, 1);
+            sls_packet p = at(t0 + MS(i), 1);
+            const sls_txn *x;
+            ck_assert_int_eq(sls_txn_table_message(t, &m, &p, &x), SLS_TXN_EV_REQUEST);
+            ck_assert_str_eq(x->call_id, id);
+            ck_assert_str_eq(x->branch, br);
+            if (i % 2 == 0) {
+                sls_sipmsg r = response(&m, 486, "tag");
+                ck_assert_int_eq(feed(t, &r, t0 + MS(i), 0), SLS_TXN_EV_FINAL);
+            }
+        }
+        /* Every transaction of this generation still answers as itself. */
+        for (int i = 0; i < 500; i++) {
+            snprintf(br, sizeof(br), "z9hG4bK-%d-%d", gen, i);
+            snprintf(id, sizeof(id), "call-%d-%d", gen, i);
+            sls_sipmsg m = request(SLS_METHOD_INVITE, "INVITE", br, id, 1);
+            sls_packet p = at(t0 + SEC(1), 1);
+            const sls_txn *x;
+            ck_assert_int_eq(sls_txn_table_message(t, &m, &p, &x),
+                             SLS_TXN_EV_REQUEST_RETRANS);
+            ck_assert_str_eq(x->call_id, id);
+            ck_assert_uint_eq(x->final_code, i % 2 == 0 ? 486 : 0);
+        }
+        /* Settled, then gone: the next generation reuses the slots. */
+        sls_txn_table_advance(t, SEC(1700000000) + t0 + SEC(99));
+        ck_assert_uint_eq(sls_txn_table_open(t), 0);
+    }
+    sls_txn_table_free(t);
+}
+END_TEST
+
+/* At the end of the capture the open transactions are reported in the
+ * order they are due, whatever list they are in, tombstones and ACK
+ * entries go silently, and the table is empty and usable afterwards. */
+START_TEST(test_flush_reports_in_due_order_and_empties_the_table)
+{
+    sls_txn_table *t = table();
+    sls_sipmsg a = request(SLS_METHOD_INVITE, "INVITE", "z9hG4bK-a", "a", 1);
+    sls_sipmsg b = request(SLS_METHOD_INVITE, "INVITE", "z9hG4bK-b", "b", 1);
+    sls_sipmsg c = request(SLS_METHOD_OPTIONS, "OPTIONS", "z9hG4bK-c", "c", 1);
+    sls_sipmsg d = request(SLS_METHOD_OPTIONS, "OPTIONS", "z9hG4bK-d", "d", 1);
+    sls_sipmsg w = request(SLS_METHOD_OPTIONS, "OPTIONS", "z9hG4bK-w", "w", 1);
+    sls_sipmsg x = request(SLS_METHOD_OPTIONS, "OPTIONS", "z9hG4bK-x", "x", 1);
+    sls_sipmsg ack = request(SLS_METHOD_ACK, "ACK", "z9hG4bK-e", "e", 1);
+    feed(t, &a, SEC(5), 1);                /* Proceeding: due at 5 + 180 s */
+    sls_sipmsg ra = response(&a, 180, "t");
+    feed(t, &ra, SEC(5), 0);
+    feed(t, &b, SEC(6), 1);                /* Calling: due at 6 + 64 s */
+    feed(t, &w, SEC(8), 1);                /* due at 8 + 64 s... */
+    feed(t, &d, SEC(40), 1);               /* reported at 44, then a tombstone */
+    sls_sipmsg rd = response(&d, 200, "t");
+    feed(t, &rd, SEC(40), 0);
+    ck_assert_int_eq(feed(t, &ack, SEC(50), 1), SLS_TXN_EV_ACK_2XX);
+    feed(t, &c, SEC(60), 1);               /* reported at 64 */
+    sls_sipmsg rc = response(&c, 404, "t");
+    feed(t, &rc, SEC(60), 0);
+    feed(t, &x, SEC(68), 1);
+    sls_sipmsg rx = response(&x, 200, "t");
+    feed(t, &rx, SEC(68), 0);              /* ...as this one: 68 + 4 s */
+    ck_assert_uint_eq(log_.n, 2);
+    /* a, b, w, x, the tombstones of d and c, the ACK. */
+    ck_assert_uint_eq(sls_txn_table_open(t), 7);
+    sls_txn_table_flush(t, SEC(1700000069));
+    ck_assert_uint_eq(log_.n, 6);
+    ck_assert_str_eq(log_.call_id[0], "d");
+    ck_assert_str_eq(log_.call_id[1], "c");
+    ck_assert_str_eq(log_.call_id[2], "b");
+    ck_assert_str_eq(log_.call_id[3], "w"); /* a tie: the first list first */
+    ck_assert_str_eq(log_.call_id[4], "x");
+    ck_assert_str_eq(log_.call_id[5], "a");
+    ck_assert_int_eq(log_.t[2].timed_out, 1); /* Timer B passed at 38 s */
+    ck_assert_int_eq(log_.t[5].timed_out, 0); /* Timer C had not */
+    ck_assert_uint_eq(sls_txn_table_open(t), 0);
+    /* Nothing of them is left to match, and the table works on. */
+    ck_assert_int_eq(feed(t, &d, SEC(70), 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &ack, SEC(70), 1), SLS_TXN_EV_ACK_2XX);
+    ck_assert_int_eq(feed(t, &d, SEC(70), 1), SLS_TXN_EV_REQUEST_RETRANS);
+    ck_assert_int_eq(feed(t, &ack, SEC(70), 1), SLS_TXN_EV_ACK_RETRANS);
+    ck_assert_uint_eq(sls_txn_table_open(t), 2);
+    sls_txn_table_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("txn");
@@ -442,6 +795,16 @@ static Suite *suite(void)
     tcase_add_test(tc, test_settled_transaction_is_reported_then_remembered_by_key);
     tcase_add_test(tc, test_ack_of_settled_failure_still_joins_it);
     suite_add_tcase(s, tc);
+    TCase *st = tcase_create("storage");
+    tcase_add_test(st, test_hash_mem_and_mem_eq_match_the_libc_based_versions);
+    tcase_add_test(st, test_index_removal_keeps_colliding_keys_findable);
+    tcase_add_test(st, test_pool_reuses_freed_slots_and_never_twice);
+    tcase_add_test(st, test_key_pieces_are_told_apart_at_their_boundaries);
+    tcase_add_test(st, test_long_strings_and_keys_outside_the_slot);
+    tcase_add_test(st, test_byte_ceiling_charges_as_the_first_layout);
+    tcase_add_test(st, test_slots_reused_across_generations_keep_their_own_data);
+    tcase_add_test(st, test_flush_reports_in_due_order_and_empties_the_table);
+    suite_add_tcase(s, st);
     return s;
 }
 
