@@ -53,17 +53,24 @@ static unsigned check_frame(const char *buf, size_t len, int rc, const sls_sipfr
         CHECK(f->status >= 100 && f->status <= 699);
         CHECK(slice_inside(f->reason, buf, end));
     }
+    /* Only the lines of known headers are indexed; the others are only
+     * counted, and every line counts against the ceiling. */
+    CHECK(f->nheaders + f->count[SLS_HDR_OTHER] <= SLS_SIPFRAME_MAX_HEADERS);
+    CHECK(f->first[SLS_HDR_OTHER] == -1);
     for (size_t i = 0; i < f->nheaders; i++) {
         const sls_sip_header *h = &f->headers[i];
         CHECK(slice_inside(h->name, buf, end));
         CHECK(slice_inside(h->value, buf, end));
-        CHECK(h->id < SLS_HDR_COUNT);
+        CHECK(h->id != SLS_HDR_OTHER && h->id < SLS_HDR_COUNT);
+        CHECK(h->name.n > 0);
         for (size_t k = 0; k < h->name.n; k++)
             sum += (unsigned char)h->name.p[k];
         for (size_t k = 0; k < h->value.n; k++)
             sum += (unsigned char)h->value.p[k];
     }
-    for (int id = 0; id < SLS_HDR_COUNT; id++) {
+    size_t indexed = 0;
+    for (int id = SLS_HDR_OTHER + 1; id < SLS_HDR_COUNT; id++) {
+        indexed += f->count[id];
         if (f->first[id] < 0) {
             CHECK(f->count[id] == 0);
             continue;
@@ -72,6 +79,7 @@ static unsigned check_frame(const char *buf, size_t len, int rc, const sls_sipfr
         CHECK(f->headers[f->first[id]].id == id);
         CHECK(f->count[id] > 0);
     }
+    CHECK(indexed == f->nheaders);
     for (size_t k = 0; k < f->body.n; k++)
         sum += (unsigned char)f->body.p[k];
     return sum;
@@ -126,6 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(rc2 == rc);
         CHECK(frame2.header_len == frame.header_len);
         CHECK(frame2.nheaders == frame.nheaders);
+        CHECK(frame2.count[SLS_HDR_OTHER] == frame.count[SLS_HDR_OTHER]);
         CHECK(frame2.content_length == frame.content_length);
         /* ... and any strict prefix of it needs more. */
         size_t cuts[3] = {(size_t)rc - 1, (size_t)rc / 2,

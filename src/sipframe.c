@@ -1,13 +1,20 @@
 /* SIP detection and framing: where a SIP message starts and ends, and an
- * index of its header lines (contract in include/sipsleuth/sipframe.h).
+ * index of the lines of known headers (contract in
+ * include/sipsleuth/sipframe.h).
  *
  * One forward pass over the start line and header section; the line feeds
  * are found 64 bytes at a time (SSE2 where the compiler targets it, a scalar
- * loop elsewhere and for inputs under 16 bytes). No allocation, no libosip2.
+ * loop elsewhere and for inputs under 16 bytes). With SSE2, the usual header
+ * line ("Name:" within its first 16 bytes) is named by one 16-byte load and
+ * a table (fast_name); every other line, and every line without SSE2, goes
+ * the general way (header_name), which decides alike. No allocation, no
+ * libosip2.
  * Every read is bounded by the length the caller gave: the tests put each
  * input right before an unreadable page, the fuzz targets use exact-size
  * heap blocks. The scalar path alone is checked by building with
- * -U__SSE2__ and running the unit tests. */
+ * -U__SSE2__ and running the unit tests; the unit tests frame each header
+ * name both with and without 16 bytes after it, so both ways are covered in
+ * an SSE2 build. */
 #include "sipsleuth/sipframe.h"
 
 #include "util.h"
@@ -16,6 +23,14 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+
+/* For the framer's own hot helpers: inlined into the one loop, so that its
+ * state stays in registers. */
+#if defined(__GNUC__)
+#define FRAME_INLINE inline __attribute__((always_inline))
+#else
+#define FRAME_INLINE inline
 #endif
 
 /* Detection looks at the first line only, and only this far: a SIP start
@@ -348,12 +363,11 @@ static int parse_status_line(const char *s, size_t e, sls_sipframe *f)
         if (i != 7 || memcmp(s, "SIP/2.0", 7) != 0)
             return -SLS_CTR_SIP_BAD_VERSION;
     }
-    size_t d = i + 1, j = d;
-    while (j < e && j - d < 4 && is_digit((unsigned char)s[j]))
-        j++;
+    size_t d = i + 1, j = d + 3;
     /* Exactly three digits (RFC 3261 7.2, 21): RFC 4475 3.1.2.19 sends
      * 4294967301, which a 32-bit parser reads as 5. */
-    if (j - d != 3 || (j < e && s[j] != ' '))
+    if (e < j || !is_digit((unsigned char)s[d]) || !is_digit((unsigned char)s[d + 1]) ||
+        !is_digit((unsigned char)s[d + 2]) || (j < e && s[j] != ' '))
         return -SLS_CTR_SIP_BAD_STATUS;
     unsigned code = (unsigned)(s[d] - '0') * 100u + (unsigned)(s[d + 1] - '0') * 10u +
                     (unsigned)(s[d + 2] - '0');
@@ -432,12 +446,19 @@ static int parse_request_line(const char *s, size_t e, sls_sipframe *f)
     return 0;
 }
 
-/* maybe_nul: 0 when the line scan saw no NUL byte in s[0..e). */
-static int parse_start_line(const char *s, size_t e, sls_sipframe *f, int maybe_nul)
+/* maybe_nul: 0 when the line scan saw no NUL byte in s[0..e). s[e] is the
+ * line's CR or LF. */
+static FRAME_INLINE int parse_start_line(const char *s, size_t e, sls_sipframe *f,
+                                         int maybe_nul)
 {
     if (maybe_nul && memchr(s, '\0', e) != NULL)
         return -SLS_CTR_SIP_NUL_BYTE;
-    if (e >= 4 && ieq_n(s, "sip/", 4))
+    /* "sip/" in any case: bit 5 set maps exactly the two cases of a letter
+     * onto the lowercase one; the '/' is compared as it is. */
+    uint32_t w, sip, fold;
+    memcpy(&sip, "sip/", 4);
+    memcpy(&fold, "\x20\x20\x20\x00", 4);
+    if (e >= 4 && (memcpy(&w, s, 4), (w | fold) == sip))
         return parse_status_line(s, e, f);
     return parse_request_line(s, e, f);
 }
@@ -498,22 +519,25 @@ static int64_t parse_content_length(sls_slice v)
 enum cl_state { CL_ABSENT, CL_OK, CL_BAD, CL_HUGE, CL_CONFLICT };
 
 /* All Content-Length lines (full and compact form) must agree. */
-static enum cl_state content_length(const sls_sipframe *f, int64_t *out)
+static FRAME_INLINE enum cl_state content_length(const sls_sipframe *f, int64_t *out)
 {
     *out = -1;
-    if (f->count[SLS_HDR_CONTENT_LENGTH] == 0)
+    size_t n = f->count[SLS_HDR_CONTENT_LENGTH];
+    if (n == 0)
         return CL_ABSENT;
+    size_t i = (size_t)f->first[SLS_HDR_CONTENT_LENGTH];
+    int64_t first = parse_content_length(f->headers[i].value);
+    if (first < 0)
+        return CL_BAD;
     enum cl_state st = CL_OK;
-    int64_t first = -2;
-    for (size_t i = (size_t)f->first[SLS_HDR_CONTENT_LENGTH]; i < f->nheaders; i++) {
+    for (n--, i++; n > 0; i++) {
         if (f->headers[i].id != SLS_HDR_CONTENT_LENGTH)
             continue;
+        n--;
         int64_t v = parse_content_length(f->headers[i].value);
         if (v < 0)
             return CL_BAD;
-        if (first == -2)
-            first = v;
-        else if (v != first)
+        if (v != first)
             st = CL_CONFLICT; /* keep looking: a bad value wins */
     }
     if (st == CL_CONFLICT)
@@ -533,10 +557,10 @@ static enum cl_state content_length(const sls_sipframe *f, int64_t *out)
  * again carefully (sls_sipframe_parse). That note may also cover bytes past
  * the last line handed out: it means "maybe", and memchr decides. */
 typedef struct lf_scan {
-    const char *s;
-    size_t lim;  /* s[0..lim) may be read */
-    size_t base; /* lf describes s[base..base+64) */
-    uint64_t lf; /* LF bits of that block not yet handed out */
+    const char *blk; /* lf describes blk[0..64) */
+    const char *end; /* the bytes before end may be read */
+    const char *s;   /* the first of them */
+    uint64_t lf;     /* LF bits of that block not yet handed out */
 #if defined(__SSE2__)
     __m128i low; /* byte-wise minimum of the bytes scanned: 0 for a NUL */
 #else
@@ -544,12 +568,20 @@ typedef struct lf_scan {
 #endif
 } lf_scan;
 
-static unsigned lowest_bit(uint64_t m)
+/* The index of the lowest set bit of m, which is not 0. */
+static FRAME_INLINE size_t lowest_bit(uint64_t m)
 {
-#if defined(__GNUC__)
+#if defined(__GNUC__) && defined(__x86_64__)
+    /* bsf is defined for m != 0; __builtin_ctzll costs two more
+     * instructions here (a dependency-breaking xor, a sign extension), on
+     * every line. */
+    uint64_t i;
+    __asm__("bsfq %1, %0" : "=r"(i) : "rm"(m) : "cc");
+    return (size_t)i;
+#elif defined(__GNUC__)
     return (unsigned)__builtin_ctzll(m);
 #else
-    unsigned i = 0;
+    size_t i = 0;
     while (!(m & 1u)) {
         m >>= 1;
         i++;
@@ -558,8 +590,27 @@ static unsigned lowest_bit(uint64_t m)
 #endif
 }
 
+/* LF bits of p[0..n), n <= 64, a byte at a time: the portable path, and
+ * inputs under 16 bytes with SSE2. */
+static FRAME_INLINE uint64_t scan_bytes(lf_scan *sc, const char *p, size_t n)
+{
+    uint64_t m = 0;
+    int z = 0;
+    for (size_t i = 0; i < n; i++) {
+        m |= (uint64_t)(p[i] == '\n') << i;
+        z |= p[i] == '\0';
+    }
 #if defined(__SSE2__)
-static inline uint64_t lf_bits(lf_scan *sc, const char *p)
+    if (z)
+        sc->low = _mm_setzero_si128();
+#else
+    sc->nul |= z;
+#endif
+    return m;
+}
+
+#if defined(__SSE2__)
+static FRAME_INLINE uint64_t lf_bits(lf_scan *sc, const char *p)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
     sc->low = _mm_min_epu8(sc->low, x);
@@ -567,21 +618,26 @@ static inline uint64_t lf_bits(lf_scan *sc, const char *p)
 }
 #endif
 
-/* Fills lf for the block at s[at..], at < lim. */
-static inline void scan_block(lf_scan *sc, size_t at)
+/* LF bits of the 64 bytes at p, all of them readable. */
+static FRAME_INLINE uint64_t scan_block(lf_scan *sc, const char *p)
 {
-    const char *p = sc->s + at;
-    size_t n = sc->lim - at;
 #if defined(__SSE2__)
-    if (n >= 64) {
-        sc->lf = lf_bits(sc, p) | lf_bits(sc, p + 16) << 16 | lf_bits(sc, p + 32) << 32 |
-                 lf_bits(sc, p + 48) << 48;
-        return;
-    }
-    if (sc->lim >= 16) {
-        /* The last block, 16 bytes at a time; the last 16 are read as the
-         * 16 that end at lim, and the bits of the bytes before them (already
-         * scanned) dropped. */
+    return lf_bits(sc, p) | lf_bits(sc, p + 16) << 16 | lf_bits(sc, p + 32) << 32 |
+           lf_bits(sc, p + 48) << 48;
+#else
+    return scan_bytes(sc, p, 64);
+#endif
+}
+
+/* LF bits of the last block, p[0..end - p), fewer than 64 bytes. */
+static FRAME_INLINE uint64_t scan_tail(lf_scan *sc, const char *p)
+{
+    size_t n = (size_t)(sc->end - p);
+#if defined(__SSE2__)
+    if (sc->end - sc->s >= 16) {
+        /* 16 bytes at a time; the last 16 are read as the 16 that end at
+         * end, and the bits of the bytes before them (already scanned)
+         * dropped. */
         uint64_t m = 0;
         for (unsigned k = 0; k < n; k += 16) {
             if (n - k >= 16)
@@ -589,51 +645,39 @@ static inline void scan_block(lf_scan *sc, size_t at)
             else
                 m |= (lf_bits(sc, p + n - 16) >> (16 - (n - k))) << k;
         }
-        sc->lf = m;
-        return;
+        return m;
     }
 #endif
-    /* Portable path, and inputs under 16 bytes with SSE2. */
-    uint64_t m = 0;
-    int z = 0;
-    if (n > 64)
-        n = 64;
-    for (size_t i = 0; i < n; i++) {
-        m |= (uint64_t)(p[i] == '\n') << i;
-        z |= p[i] == '\0';
-    }
-    sc->lf = m;
-#if defined(__SSE2__)
-    if (z)
-        sc->low = _mm_setzero_si128();
-#else
-    sc->nul |= z;
-#endif
+    return scan_bytes(sc, p, n);
 }
 
-static inline void scan_init(lf_scan *sc, const char *s, size_t lim)
+static FRAME_INLINE void scan_init(lf_scan *sc, const char *s, size_t lim)
 {
-    sc->s = s;
-    sc->lim = lim;
-    sc->base = 0;
+    sc->blk = sc->s = s;
+    sc->end = s + lim;
 #if defined(__SSE2__)
     sc->low = _mm_set1_epi8(-1);
 #else
     sc->nul = 0;
 #endif
-    scan_block(sc, 0);
+    sc->lf = lim >= 64 ? scan_block(sc, s) : scan_tail(sc, s);
 }
 
-/* Offset of the next LF, lim when there is none. */
-static inline size_t scan_next(lf_scan *sc)
+/* The next LF, end when there is none. */
+static FRAME_INLINE const char *scan_next(lf_scan *sc)
 {
     while (sc->lf == 0) {
-        if (sc->lim - sc->base <= 64)
-            return sc->lim;
-        sc->base += 64;
-        scan_block(sc, sc->base);
+        const char *at = sc->blk + 64;
+        sc->blk = at;
+        if (sc->end - at >= 64) {
+            sc->lf = scan_block(sc, at);
+        } else {
+            if (at >= sc->end)
+                return sc->end;
+            sc->lf = scan_tail(sc, at);
+        }
     }
-    size_t at = sc->base + lowest_bit(sc->lf);
+    const char *at = sc->blk + lowest_bit(sc->lf);
     sc->lf &= sc->lf - 1;
     return at;
 }
@@ -647,6 +691,155 @@ static inline int scan_saw_nul(const lf_scan *sc)
     return sc->nul;
 #endif
 }
+
+/* ---------------------------------------------------------- header names */
+
+/* The end of the header name starting the line s[a..b), and *id. s[b] is
+ * the line's CR or LF, which no scan here goes past. RFC 3261 7.3.1:
+ * field-name HCOLON, the name a token. A known name is made of token
+ * characters; any other is checked byte by byte. */
+static inline size_t name_end(const char *s, size_t a, size_t b, uint8_t *id)
+{
+    size_t n = 0;
+    *id = known_name(s + a, b - a, &n);
+    size_t ne = a + n;
+    if (*id == SLS_HDR_OTHER)
+        while (is_tchar((unsigned char)s[ne]))
+            ne++;
+    return ne;
+}
+
+/* The header line s[a..b) (s[b] its CR or LF), read the general way: its
+ * name and *id, white space allowed before the colon ("TO :" in RFC 4475
+ * 3.1.1.1). Returns the colon's offset and *ne the end of the name; a when
+ * the line is not a header line. */
+static size_t header_name(const char *s, size_t a, size_t b, uint8_t *id, size_t *ne)
+{
+    *ne = name_end(s, a, b, id);
+    size_t c = *ne;
+    if (s[c] != ':') {
+        while (is_ws(s[c]))
+            c++;
+        if (s[c] != ':')
+            return a;
+    }
+    return *ne == a ? a : c;
+}
+
+#if defined(__SSE2__)
+/* The usual header line is "Name:" with the colon within its first 16
+ * bytes. Where the first colon is says how long the name is; the length,
+ * the first byte and bit 1 of the second (which tells call-id from contact,
+ * both 7 bytes long) select the one name of this table it can be, and two
+ * 16-byte compares, with the name in lower and in upper case, check it
+ * (RFC 3261 7.3.1: names are case-insensitive; a '-' is the same in both,
+ * so a dash matches only itself). Every name of SLS_HEADER_MAP of at most
+ * 15 bytes is here, with the compact forms (the longest, proxy-authorization,
+ * never has its colon there): so a line "token:" that matches none of them
+ * is an unknown header without further ado, as known_name() would find.
+ * Columns: slot, id, the name in lower and in upper case, and its first two
+ * bytes as the key sees them (the colon after a compact form). A duplicate
+ * key is a compile error (-Woverride-init); the test suite checks that
+ * every name and compact form is found, in any case. */
+#define FAST_NAMES(X)                                                            \
+    X(call_id, CALL_ID, "call-id", "CALL-ID", 'c', 'a')                         \
+    X(i, CALL_ID, "i", "I", 'i', ':')                                           \
+    X(cseq, CSEQ, "cseq", "CSEQ", 'c', 's')                                     \
+    X(via, VIA, "via", "VIA", 'v', 'i')                                         \
+    X(v, VIA, "v", "V", 'v', ':')                                               \
+    X(from, FROM, "from", "FROM", 'f', 'r')                                     \
+    X(f, FROM, "f", "F", 'f', ':')                                              \
+    X(to, TO, "to", "TO", 't', 'o')                                             \
+    X(t, TO, "t", "T", 't', ':')                                                \
+    X(content_length, CONTENT_LENGTH, "content-length", "CONTENT-LENGTH", 'c', 'o') \
+    X(l, CONTENT_LENGTH, "l", "L", 'l', ':')                                    \
+    X(content_type, CONTENT_TYPE, "content-type", "CONTENT-TYPE", 'c', 'o')     \
+    X(c, CONTENT_TYPE, "c", "C", 'c', ':')                                      \
+    X(contact, CONTACT, "contact", "CONTACT", 'c', 'o')                         \
+    X(m, CONTACT, "m", "M", 'm', ':')                                           \
+    X(user_agent, USER_AGENT, "user-agent", "USER-AGENT", 'u', 's')             \
+    X(server, SERVER, "server", "SERVER", 's', 'e')                             \
+    X(reason, REASON, "reason", "REASON", 'r', 'e')                             \
+    X(warning, WARNING, "warning", "WARNING", 'w', 'a')                         \
+    X(retry_after, RETRY_AFTER, "retry-after", "RETRY-AFTER", 'r', 'e')         \
+    X(max_forwards, MAX_FORWARDS, "max-forwards", "MAX-FORWARDS", 'm', 'a')     \
+    X(authorization, AUTHORIZATION, "authorization", "AUTHORIZATION", 'a', 'u')
+
+/* The key of a name of n bytes (0 < n < 16) starting with bytes c0 c1:
+ * the same for either case of a letter (bits 0-4 of c0, bit 1 of c1). At
+ * run time it is taken from the first two bytes of the line as one
+ * little-endian word. */
+#define NAME_KEY(c0, c1, n) \
+    ((((unsigned)(c0) | (unsigned)(c1) << 8) & 0x21fu) | (unsigned)(n) << 5)
+
+enum name_slot {
+    NAME_NONE,
+#define NAME_SLOT(slot, id, lower, upper, c0, c1) NAME_##slot,
+    FAST_NAMES(NAME_SLOT)
+#undef NAME_SLOT
+    NAME_SLOTS
+};
+
+/* One table, so that one base address serves the three lookups. NAME_NONE's
+ * empty name matches nothing: a name has at least one byte. */
+typedef struct name_pat {
+    char lower[16];
+    char upper[16];
+} name_pat;
+
+static const struct {
+    _Alignas(16) name_pat pat[NAME_SLOTS];
+    uint8_t id[NAME_SLOTS];
+    uint8_t slot[1024]; /* by NAME_KEY */
+} names = {
+    .pat = {
+#define NAME_PAT(slot, id, lower, upper, c0, c1) [NAME_##slot] = {lower, upper},
+        FAST_NAMES(NAME_PAT)
+#undef NAME_PAT
+    },
+    .id = {
+#define NAME_ID(slot, id, lower, upper, c0, c1) [NAME_##slot] = SLS_HDR_##id,
+        FAST_NAMES(NAME_ID)
+#undef NAME_ID
+    },
+    .slot = {
+#define NAME_KEYED(slot, id, lower, upper, c0, c1) \
+    [NAME_KEY(c0, c1, sizeof(lower) - 1)] = NAME_##slot,
+        FAST_NAMES(NAME_KEYED)
+#undef NAME_KEYED
+    },
+};
+
+/* The header line at p written "token:" with the colon in p[1..16): 1 and
+ * *n the length of the name, *id its id (SLS_HDR_OTHER for a name not in
+ * SLS_HEADER_MAP). p[0..16) may be read. Else 0 (white space before the
+ * colon, a long name, not a header line: the general way decides). */
+static FRAME_INLINE int fast_name(const char *p, uint8_t *id, size_t *n)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    unsigned colons = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
+    size_t k = lowest_bit(colons | 0x10000u); /* 16: none */
+    if (k - 1 > 14)
+        return 0;
+    *n = k;
+    /* The key from p[0] and p[1] in the low bytes (x86 is little-endian). */
+    unsigned slot = names.slot[((unsigned)_mm_cvtsi128_si32(x) & 0x21fu) | (unsigned)k << 5];
+    __m128i lo = _mm_load_si128((const __m128i *)(const void *)names.pat[slot].lower);
+    __m128i up = _mm_load_si128((const __m128i *)(const void *)names.pat[slot].upper);
+    unsigned same = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(x, lo), _mm_cmpeq_epi8(x, up)));
+    if (lowest_bit(~same) >= k) { /* p[0..k) is the name */
+        *id = names.id[slot];
+        return 1;
+    }
+    /* Not a known name: a token, then the colon? */
+    size_t i = 0;
+    while (is_tchar((unsigned char)p[i]))
+        i++;
+    *id = SLS_HDR_OTHER;
+    return i == k;
+}
+#endif
 
 /* ---------------------------------------------------------- header lines */
 
@@ -668,6 +861,22 @@ static inline size_t trim(const char *s, size_t *a, size_t b)
     return b;
 }
 
+/* Past the white space at a; the line's CR or LF stops it. */
+static const char *skip_ws(const char *a)
+{
+    while (is_ws(*a))
+        a++;
+    return a;
+}
+
+/* b moved back over white space and CRs, not before a. */
+static const char *trim_end(const char *a, const char *b)
+{
+    while (b > a && (is_ws(b[-1]) || b[-1] == '\r'))
+        b--;
+    return b;
+}
+
 /* A continuation line s[a..b) of header h (RFC 3261 7.3.1 folding): the
  * value runs from its first visible byte, on the first line that has one,
  * to the last visible byte of the last such line. */
@@ -681,36 +890,13 @@ static void fold_line(sls_sip_header *h, const char *s, size_t a, size_t b)
     }
 }
 
-/* Where the value of header h starts: after the colon that follows its
- * name, maybe after white space (RFC 3261 7.3.1). */
-static size_t value_start(const char *s, const sls_sip_header *h)
-{
-    size_t c = (size_t)(h->name.p - s) + h->name.n;
-    while (s[c] != ':')
-        c++;
-    return c + 1;
-}
-
-/* The end of the header name starting the line s[a..b), and *id. s[b] is
- * the line's CR or LF, which no scan here goes past. RFC 3261 7.3.1:
- * field-name HCOLON, the name a token. A known name is made of token
- * characters; any other is checked byte by byte. */
-static inline size_t name_end(const char *s, size_t a, size_t b, uint8_t *id)
-{
-    size_t n = 0;
-    *id = known_name(s + a, b - a, &n);
-    size_t ne = a + n;
-    if (*id == SLS_HDR_OTHER)
-        while (is_tchar((unsigned char)s[ne]))
-            ne++;
-    return ne;
-}
-
-/* careful: check every header line for NUL bytes. *scanned receives how
- * far the parse looked (the end of the last line it examined); *saw_nul is
- * left 0 when no NUL byte lies before that. */
-static int frame(const char *buf, size_t len, enum sls_frame_mode mode, sls_sipframe *f,
-                 int careful, size_t *scanned, int *saw_nul)
+/* careful: check every header line for NUL bytes (a constant: the framer
+ * is compiled once with and once without). *scanned receives how far the
+ * parse looked (the end of the last line it examined); *saw_nul is left 0
+ * when no NUL byte lies before that. */
+static FRAME_INLINE int frame(const char *buf, size_t len, enum sls_frame_mode mode,
+                              sls_sipframe *f, const int careful, size_t *scanned,
+                              int *saw_nul)
 {
     const int stream = mode == SLS_FRAME_STREAM;
     frame_reset(f);
@@ -741,10 +927,14 @@ static int frame(const char *buf, size_t len, enum sls_frame_mode mode, sls_sipf
      * parse looked. */
     lf_scan sc;
     scan_init(&sc, s, lim);
-    size_t done = 0, pos = 0, header_end = 0, nh = 0;
+    const char *const end = s + lim;
+    size_t done = 0, pos = 0, header_end = 0;
+    size_t nh = 0;     /* entries: the header lines of known headers */
+    size_t nother = 0; /* the other header lines */
     int r = 0;
-    size_t le = scan_next(&sc);
-    if (le == lim) {
+    const char *q = scan_next(&sc); /* the LF ending the current line */
+    size_t le = (size_t)(q - s);
+    if (q == end) {
         r = avail >= SLS_SIPFRAME_MAX_HEADER_BYTES ? -SLS_CTR_SIP_TOO_LARGE
             : stream                               ? 0
                                                    : -SLS_CTR_SIP_NO_HEADER_END;
@@ -756,65 +946,120 @@ static int frame(const char *buf, size_t len, enum sls_frame_mode mode, sls_sipf
     if ((r = parse_start_line(s, e, f, scan_saw_nul(&sc))) != 0)
         goto line_failed;
 
-    pos = le + 1;
+    /* Folding continues the last header line. Its value starts at `from`
+     * (after the colon), which the NUL rule needs; it has an entry when no
+     * unknown line came after the last entry, `other` being the start of
+     * the last unknown line (s: none yet; header lines start later).
+     * Neither costs the usual line a store. */
+    size_t from = 0;
+    const char *other = s;
+#if defined(__SSE2__)
+    /* p[0..16) may be read when p <= fast_end. */
+    const char *const fast_end = lim >= 16 ? end - 16 : s;
+#endif
+    /* A header line takes at least 3 bytes (a name byte, the colon, the
+     * LF): the ceiling cannot be reached by a line ending before here (nor
+     * at all in fewer bytes; end is past every LF). */
+    const char *const crowded =
+        lim > 3 * SLS_SIPFRAME_MAX_HEADERS ? s + 3 * SLS_SIPFRAME_MAX_HEADERS : end;
+    const char *p = q + 1; /* the start of the current line */
     for (;;) {
-        le = scan_next(&sc);
-        if (le == lim) {
-            done = skip + pos - 1;
+        q = scan_next(&sc);
+        if (q == end) {
+            done = skip + (size_t)(p - s) - 1;
             break;
         }
-        e = (le > pos && s[le - 1] == '\r') ? le - 1 : le;
-        if (e == pos) { /* the empty line: end of the header section */
-            header_end = le + 1;
-            done = skip + header_end;
-            break;
-        }
-        unsigned char c0 = (unsigned char)s[pos];
-        if (c0 <= ' ' && is_ws((char)c0)) {
-            /* RFC 3261 7.3.1: a line starting with white space continues
-             * the previous header value (folding). */
-            if (nh == 0) {
-                r = -SLS_CTR_SIP_BAD_HEADER_LINE;
-                goto line_failed;
+        uint8_t id;
+        size_t n;          /* the length of the name */
+        const char *colon; /* the colon after it, maybe after white space */
+        int named = 0;
+#if defined(__SSE2__)
+        /* Tried first: it fails on the empty line and continuation lines,
+         * which no name starts with. */
+        if (p <= fast_end && (named = fast_name(p, &id, &n)) != 0)
+            colon = p + n;
+#endif
+        if (!named) {
+            /* The line is p[0..qe), then CRLF or LF. p[-1] is the LF that
+             * ended the line before: an empty line "\n" is not taken for a
+             * CRLF. */
+            const char *qe = q - (q[-1] == '\r');
+            unsigned char c0 = (unsigned char)*p;
+            if (c0 <= ' ') {
+                if (qe == p) { /* the empty line: end of the header section */
+                    header_end = (size_t)(q - s) + 1;
+                    done = skip + header_end;
+                    break;
+                }
+                if (is_ws((char)c0)) {
+                    /* RFC 3261 7.3.1: a line starting with white space
+                     * continues the previous header value (folding). */
+                    if (nh + nother == 0) {
+                        r = -SLS_CTR_SIP_BAD_HEADER_LINE;
+                        goto line_failed_q;
+                    }
+                    pos = (size_t)(p - s);
+                    e = (size_t)(qe - s);
+                    if (careful && (r = check_nul(s, pos, e, from)) != 0)
+                        goto line_failed_q;
+                    if (nh > 0 && f->headers[nh - 1].name.p > other)
+                        fold_line(&f->headers[nh - 1], s, pos, e);
+                    p = q + 1;
+                    continue;
+                }
             }
-            if (careful && (r = check_nul(s, pos, e, value_start(s, &f->headers[nh - 1]))) != 0)
-                goto line_failed;
-            fold_line(&f->headers[nh - 1], s, pos, e);
-        } else {
-            if (nh == SLS_SIPFRAME_MAX_HEADERS) {
+            /* Every line counts against the ceiling, known or not. */
+            if (q >= crowded && nh + nother == SLS_SIPFRAME_MAX_HEADERS) {
                 r = -SLS_CTR_SIP_TOO_MANY_HEADERS;
-                goto line_failed;
+                goto line_failed_q;
             }
-            uint8_t id;
-            size_t ne = name_end(s, pos, e, &id);
-            /* White space before the colon is allowed ("TO :" in RFC 4475
-             * 3.1.1.1). */
-            size_t c = ne;
-            if (s[c] != ':') {
-                while (is_ws(s[c]))
-                    c++;
-                if (s[c] != ':')
-                    ne = pos; /* not a header line */
+            pos = (size_t)(p - s);
+            e = (size_t)(qe - s);
+            size_t ne, c = header_name(s, pos, e, &id, &ne);
+            if (c == pos) {
+                r = memchr(p, '\0', e - pos) != NULL ? -SLS_CTR_SIP_NUL_BYTE
+                                                     : -SLS_CTR_SIP_BAD_HEADER_LINE;
+                goto line_failed_q;
             }
-            if (ne == pos) {
-                r = memchr(s + pos, '\0', e - pos) != NULL ? -SLS_CTR_SIP_NUL_BYTE
-                                                           : -SLS_CTR_SIP_BAD_HEADER_LINE;
-                goto line_failed;
-            }
-            size_t from = c + 1;
-            if (careful && (r = check_nul(s, from, e, from)) != 0)
-                goto line_failed;
-            size_t a = from, b = trim(s, &a, e);
+            n = ne - pos;
+            colon = s + c;
+        } else if (q >= crowded && nh + nother == SLS_SIPFRAME_MAX_HEADERS) {
+            r = -SLS_CTR_SIP_TOO_MANY_HEADERS;
+            goto line_failed_q;
+        }
+        if (careful) {
+            from = (size_t)(colon - s) + 1;
+            if ((r = check_nul(s, from, (size_t)(q - s), from)) != 0)
+                goto line_failed_q;
+        }
+        if (id == SLS_HDR_OTHER) {
+            other = p; /* validated and counted; nothing reads it */
+            nother++;
+        } else {
+            /* The value without the white space around it (RFC 3261 7.3.1),
+             * and without CRs at its end ("value\r\r\n" keeps one before
+             * the LF). Most values have one SP before them and a visible
+             * byte at the end. a <= b: the CR or LF at qe stops a. */
+            const char *a = colon + 1, *b = q - (q[-1] == '\r');
+            if (*a == ' ')
+                a++;
+            if ((unsigned char)*a <= ' ')
+                a = skip_ws(a);
+            if ((unsigned char)b[-1] <= ' ')
+                b = trim_end(a, b);
+            size_t vn = (size_t)(b - a);
             sls_sip_header *h = &f->headers[nh];
-            h->name = (sls_slice){s + pos, ne - pos};
-            h->value = a < b ? (sls_slice){s + a, b - a} : (sls_slice){s + from, 0};
+            h->name = (sls_slice){p, n};
+            h->value = (sls_slice){vn != 0 ? a : colon + 1, vn};
             h->id = id;
-            if (f->count[id]++ == 0)
+            f->count[id]++;
+            if (f->first[id] < 0)
                 f->first[id] = (int16_t)nh;
             nh++;
         }
-        pos = le + 1;
+        p = q + 1;
     }
+    pos = (size_t)(p - s);
 
     if (header_end == 0) {
         /* No empty line within reach. Datagram mode is liberal when the
@@ -833,10 +1078,13 @@ static int frame(const char *buf, size_t len, enum sls_frame_mode mode, sls_sipf
         }
     }
     goto head_done;
+line_failed_q: /* on the line ending at q */
+    le = (size_t)(q - s);
 line_failed: /* on the line ending at le */
     done = skip + le;
 head_done:
     f->nheaders = nh;
+    f->count[SLS_HDR_OTHER] = (uint16_t)nother;
     *scanned = done;
     *saw_nul = scan_saw_nul(&sc);
     if (header_end == 0)
@@ -904,6 +1152,19 @@ head_done:
     return (int)f->msg_len;
 }
 
+/* The usual pass, and the careful one that checks every NUL byte. */
+static int frame_fast(const char *buf, size_t len, enum sls_frame_mode mode, sls_sipframe *f,
+                      size_t *scanned, int *saw_nul)
+{
+    return frame(buf, len, mode, f, 0, scanned, saw_nul);
+}
+
+static int frame_careful(const char *buf, size_t len, enum sls_frame_mode mode,
+                         sls_sipframe *f, size_t *scanned, int *saw_nul)
+{
+    return frame(buf, len, mode, f, 1, scanned, saw_nul);
+}
+
 int sls_sipframe_parse(const char *buf, size_t len, enum sls_frame_mode mode,
                        sls_sipframe *f)
 {
@@ -913,8 +1174,8 @@ int sls_sipframe_parse(const char *buf, size_t len, enum sls_frame_mode mode,
      * an escaped quoted-pair). */
     size_t scanned = 0;
     int saw_nul = 0;
-    int r = frame(buf, len, mode, f, 0, &scanned, &saw_nul);
+    int r = frame_fast(buf, len, mode, f, &scanned, &saw_nul);
     if (saw_nul && scanned > 0 && memchr(buf, '\0', scanned < len ? scanned : len) != NULL)
-        r = frame(buf, len, mode, f, 1, &scanned, &saw_nul);
+        r = frame_careful(buf, len, mode, f, &scanned, &saw_nul);
     return r;
 }

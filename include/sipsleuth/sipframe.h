@@ -6,7 +6,14 @@
  * The framer has the picohttpparser contract: it is given bytes and says
  * "message of N bytes", "need more" (streams only) or "invalid"; it never
  * allocates and returns slices into the caller's buffer. It also builds an
- * index of the header lines so the parser adapter does not scan again. */
+ * index of the header lines the later stages look up (SLS_HEADER_MAP), so
+ * the parser adapter does not scan again.
+ *
+ * Every header line is checked all the same (RFC 3261 7.3.1: a token name,
+ * optional white space, a colon; NUL bytes only as an escaped quoted-pair,
+ * RFC 3261 25.1) and counts against SLS_SIPFRAME_MAX_HEADERS, but only the
+ * lines of known headers get an entry in headers[]: the others are only
+ * counted, in count[SLS_HDR_OTHER]. */
 #ifndef SIPSLEUTH_SIPFRAME_H
 #define SIPSLEUTH_SIPFRAME_H
 
@@ -54,6 +61,7 @@ enum sls_header_id {
 #define SLS_SIPFRAME_MAX_HEADER_BYTES 65536 /* start line + headers + CRLF */
 #define SLS_SIPFRAME_MAX_BODY_BYTES (4u << 20)
 
+/* The line of a known header (id != SLS_HDR_OTHER). */
 typedef struct sls_sip_header {
     sls_slice name;   /* as written, trailing white space removed */
     sls_slice value;  /* leading/trailing white space removed; may contain
@@ -67,10 +75,14 @@ typedef struct sls_sipframe {
     sls_slice uri;          /* request: Request-URI */
     unsigned status;        /* response: 100..699 */
     sls_slice reason;       /* response: reason phrase, may be empty */
+    /* The lines of known headers, in message order. */
     size_t nheaders;
     sls_sip_header headers[SLS_SIPFRAME_MAX_HEADERS];
-    /* Index of the first header with each id, -1 when absent, and how many
-     * header lines carry that id. */
+    /* For each id: the index in headers[] of its first line, -1 when absent,
+     * and how many header lines carry it. Lines of unknown headers have no
+     * entry: first[SLS_HDR_OTHER] is always -1, count[SLS_HDR_OTHER] says
+     * how many there were. nheaders + count[SLS_HDR_OTHER] is the number of
+     * header lines (continuation lines not counted). */
     int16_t first[SLS_HDR_COUNT];
     uint16_t count[SLS_HDR_COUNT];
     size_t header_len;      /* start line + headers + empty line */
