@@ -257,9 +257,6 @@ static uint8_t known_name(const char *p, size_t room, size_t *len)
     } while (0)
     /* Full names first: compact forms are rare in practice. */
     switch (p[0] | 0x20) {
-    case 'a':
-        KNOWN("authorization", 0, AUTHORIZATION);
-        break;
     case 'c':
         switch (p[1] | 0x20) {
         case 'a':
@@ -269,12 +266,7 @@ static uint8_t known_name(const char *p, size_t room, size_t *len)
             KNOWN("cseq", 0, CSEQ);
             break;
         case 'o':
-            KNOWN("contact", 0, CONTACT);
             KNOWN("content-length", 7, CONTENT_LENGTH);
-            KNOWN("content-type", 7, CONTENT_TYPE);
-            break;
-        default:
-            KNOWN("c", 0, CONTENT_TYPE);
             break;
         }
         break;
@@ -287,13 +279,6 @@ static uint8_t known_name(const char *p, size_t room, size_t *len)
         break;
     case 'l':
         KNOWN("l", 0, CONTENT_LENGTH);
-        break;
-    case 'm':
-        KNOWN("max-forwards", 3, MAX_FORWARDS);
-        KNOWN("m", 0, CONTACT);
-        break;
-    case 'p':
-        KNOWN("proxy-authorization", 5, PROXY_AUTHORIZATION);
         break;
     case 'r':
         KNOWN("reason", 0, REASON);
@@ -729,14 +714,14 @@ static size_t header_name(const char *s, size_t a, size_t b, uint8_t *id, size_t
 #if defined(__SSE2__)
 /* The usual header line is "Name:" with the colon within its first 16
  * bytes. Where the first colon is says how long the name is; the length,
- * the first byte and bit 1 of the second (which tells call-id from contact,
- * both 7 bytes long) select the one name of this table it can be, and two
- * 16-byte compares, with the name in lower and in upper case, check it
+ * the first byte and bit 1 of the second select the one name of this table
+ * it can be, and two 16-byte compares, with the name in lower and in upper
+ * case, check it
  * (RFC 3261 7.3.1: names are case-insensitive; a '-' is the same in both,
- * so a dash matches only itself). Every name of SLS_HEADER_MAP of at most
- * 15 bytes is here, with the compact forms (the longest, proxy-authorization,
- * never has its colon there): so a line "token:" that matches none of them
- * is an unknown header without further ado, as known_name() would find.
+ * so a dash matches only itself). Every name of SLS_HEADER_MAP is here
+ * (all are shorter than 16 bytes), with the compact forms: so a line
+ * "token:" that matches none of them is an unknown header without further
+ * ado, as known_name() would find.
  * Columns: slot, id, the name in lower and in upper case, and its first two
  * bytes as the key sees them (the colon after a compact form). A duplicate
  * key is a compile error (-Woverride-init); the test suite checks that
@@ -753,17 +738,12 @@ static size_t header_name(const char *s, size_t a, size_t b, uint8_t *id, size_t
     X(t, TO, "t", "T", 't', ':')                                                \
     X(content_length, CONTENT_LENGTH, "content-length", "CONTENT-LENGTH", 'c', 'o') \
     X(l, CONTENT_LENGTH, "l", "L", 'l', ':')                                    \
-    X(content_type, CONTENT_TYPE, "content-type", "CONTENT-TYPE", 'c', 'o')     \
-    X(c, CONTENT_TYPE, "c", "C", 'c', ':')                                      \
-    X(contact, CONTACT, "contact", "CONTACT", 'c', 'o')                         \
-    X(m, CONTACT, "m", "M", 'm', ':')                                           \
     X(user_agent, USER_AGENT, "user-agent", "USER-AGENT", 'u', 's')             \
     X(server, SERVER, "server", "SERVER", 's', 'e')                             \
     X(reason, REASON, "reason", "REASON", 'r', 'e')                             \
     X(warning, WARNING, "warning", "WARNING", 'w', 'a')                         \
-    X(retry_after, RETRY_AFTER, "retry-after", "RETRY-AFTER", 'r', 'e')         \
-    X(max_forwards, MAX_FORWARDS, "max-forwards", "MAX-FORWARDS", 'm', 'a')     \
-    X(authorization, AUTHORIZATION, "authorization", "AUTHORIZATION", 'a', 'u')
+    X(retry_after, RETRY_AFTER, "retry-after", "RETRY-AFTER", 'r', 'e')
+
 
 /* The key of a name of n bytes (0 < n < 16) starting with bytes c0 c1:
  * the same for either case of a letter (bits 0-4 of c0, bit 1 of c1). At

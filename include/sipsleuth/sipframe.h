@@ -37,16 +37,11 @@ typedef struct sls_slice {
     X(FROM, "from", 'f')                                   \
     X(TO, "to", 't')                                       \
     X(CONTENT_LENGTH, "content-length", 'l')               \
-    X(CONTENT_TYPE, "content-type", 'c')                   \
-    X(CONTACT, "contact", 'm')                             \
     X(USER_AGENT, "user-agent", 0)                         \
     X(SERVER, "server", 0)                                 \
     X(REASON, "reason", 0)                                 \
     X(WARNING, "warning", 0)                               \
-    X(RETRY_AFTER, "retry-after", 0)                       \
-    X(MAX_FORWARDS, "max-forwards", 0)                     \
-    X(AUTHORIZATION, "authorization", 0)                   \
-    X(PROXY_AUTHORIZATION, "proxy-authorization", 0)
+    X(RETRY_AFTER, "retry-after", 0)
 
 enum sls_header_id {
     SLS_HDR_OTHER = 0,
