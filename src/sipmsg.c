@@ -32,11 +32,22 @@
  * More is SIP_FIELD_TOO_LONG. */
 #define OSIP_LIST_MAX 64
 
-/* Fields kept per message (method_name/reason, request_uri, call_id,
- * branch, via_sent_by, via_transport, from_tag, to_tag, user_agent, server),
- * each at most SLS_SIPMSG_MAX_FIELD bytes plus its NUL. */
-#define KEPT_FIELDS 10
-#define OUT_CAP (KEPT_FIELDS * (SLS_SIPMSG_MAX_FIELD + 1))
+/* Where the fields that are not in the memo are kept, each in its own
+ * place of SLS_SIPMSG_MAX_FIELD bytes plus its NUL (a request has no reason
+ * and a response no Request-URI: they share one). */
+enum out_slot {
+    OUT_METHOD, OUT_LINE, OUT_CALL_ID, OUT_SENT_BY, OUT_TRANSPORT, OUT_BRANCH, OUT_FROM_TAG,
+    OUT_TO_TAG, OUT_USER_AGENT, OUT_SERVER, KEPT_FIELDS
+};
+/* Each place is 16 bytes of headroom, then the field and its NUL: a
+ * token that ends a chunk already loaded is stored with that chunk, whose
+ * bytes before the token land in the headroom (keep_token). */
+#define OUT_STRIDE (16 + SLS_SIPMSG_MAX_FIELD + 1)
+#define OUT_CAP (KEPT_FIELDS * OUT_STRIDE)
+
+/* Header values looked up in the memo per message: Call-ID, CSeq, top
+ * Via, From, To. */
+#define LOOKUPS 5
 
 typedef struct arena arena;
 
@@ -45,6 +56,10 @@ typedef struct arena arena;
  * its own, and then a memo_key returned through memory costs as much as
  * the hash itself (callgrind). */
 #define HOT static inline __attribute__((always_inline))
+
+/* What runs when the memo has no answer (libosip2, about once per call),
+ * kept out of the hit path that HOT functions inline into. */
+#define COLD static __attribute__((noinline, cold))
 
 /* Memo of libosip2's verdicts on header values. The same From, To,
  * Call-ID, CSeq and top Via values come back in every message of a
@@ -78,7 +93,8 @@ typedef struct memo_entry {
     uint8_t method;   /* CSeq: enum sls_method of the method */
     uint8_t nstr;
     uint8_t slen[3];
-    char data[233];   /* the key, then nstr strings, each NUL-terminated */
+    char data[233];   /* the key, then nstr strings, each NUL-terminated
+                         (the key too): a parse's sls_str may point here */
 } memo_entry;
 _Static_assert(sizeof(memo_entry) == 256, "one slot is four cache lines");
 _Static_assert(MEMO_KEY_MAX < 255 && SLS_METHOD_COUNT <= 255, "cut and method are bytes");
@@ -88,9 +104,18 @@ struct sls_sipparser {
      * the ceilings are small (4 KiB and 10 KiB), so there is nothing to
      * gain from growing them, and no allocation can fail during a parse. */
     char scratch[OSIP_INPUT_MAX + 1]; /* libosip2 input, one value at a time */
-    char out[OUT_CAP];                /* the sls_str of the last parse */
-    size_t out_len;
-    arena *arena;                     /* libosip2's allocations, per parse */
+    /* The sls_str of the last parse that are neither in the memo nor in
+     * method_table; 16 bytes more so that the last place too is checked
+     * 16 bytes at a time in place (keep_line). All written once, at
+     * creation, so that those reads past a field read defined bytes. */
+    char out[OUT_CAP + 16];
+    /* The lookups of the parse under way (stale outside one), in the
+     * order of the fields: a field may point into the memo entry of an
+     * earlier one (memo_store). */
+    const struct lookup *lk;
+    unsigned nstored;                 /* memo_store calls this parse */
+    memo_entry *mru[MEMO_TO_PARAM + 1]; /* the last hit of each kind */
+    arena *arena;                     /* libosip2's allocations, per call */
     memo_entry *memo;                 /* MEMO_SLOTS, 64-byte aligned in memo_mem */
     void *memo_mem;
 };
@@ -114,11 +139,14 @@ enum sls_method sls_method_from_token(const char *p, size_t n)
     if (p == NULL || n == 0)
         return SLS_METHOD_OTHER;
     /* RFC 3261 7.1: the method is case-sensitive; "invite" is an
-     * extension method, not INVITE. */
-    for (int m = SLS_METHOD_OTHER + 1; m < SLS_METHOD_COUNT; m++)
-        if (method_table[m].len == n && method_table[m].name[0] == p[0] &&
-            memcmp(method_table[m].name, p, n) == 0)
-            return (enum sls_method)m;
+     * extension method, not INVITE. A compare of constant size per name,
+     * which gcc turns into a load and a compare or two: this runs for
+     * every request. */
+#define SLS__METHOD_IS(m)                                                  \
+    if (n == sizeof(#m) - 1 && memcmp(p, #m, sizeof(#m) - 1) == 0)         \
+        return SLS_METHOD_##m;
+    SLS_METHOD_MAP(SLS__METHOD_IS)
+#undef SLS__METHOD_IS
     return SLS_METHOD_OTHER;
 }
 
@@ -138,11 +166,12 @@ const char *sls_method_name(enum sls_method m)
 static pthread_once_t osip_once = PTHREAD_ONCE_INIT;
 
 /* libosip2 allocates for every header value it parses (about 40 small
- * blocks per message) and frees them all before sls_sipparser_parse
+ * blocks per message) and frees them all before the adapter's call
  * returns. Its allocators are process-wide hooks (osip_set_allocators), so
- * they are installed once; while a parser is parsing, its arena is the
- * thread's current one and allocations are bump-allocated from it, freeing
- * is a no-op, and the arena is reset for the next message. Outside a parse
+ * they are installed once; while libosip2 runs for a parser (arena_enter
+ * .. arena_leave, only when the memo has no answer), the parser's arena is
+ * the thread's current one and allocations are bump-allocated from it,
+ * freeing is a no-op, and the arena is reset for the next call. Otherwise
  * (no current arena) they are plain malloc/realloc/free. Measured on an
  * INVITE: adapter 1.31 -> see README design notes. */
 #define ARENA_BYTES (64 * 1024)
@@ -195,6 +224,23 @@ static void *arena_realloc(void *ptr, size_t n)
     return q;
 }
 
+/* libosip2 runs only when the memo has no answer: the parser's arena is
+ * the thread's current one around each such call (arena_enter, then
+ * arena_leave with what it returned), and is reset there, as nothing that
+ * libosip2 allocates outlives the call (its objects are freed before). */
+static arena *arena_enter(sls_sipparser *p)
+{
+    arena *saved = current_arena;
+    current_arena = p->arena;
+    p->arena->used = 0;
+    return saved;
+}
+
+static void arena_leave(arena *saved)
+{
+    current_arena = saved;
+}
+
 static void osip_global_init(void)
 {
     osip_trace_initialize(TRACE_LEVEL0, stderr);
@@ -208,7 +254,10 @@ sls_sipparser *sls_sipparser_new(void)
     sls_sipparser *p = malloc(sizeof *p);
     if (p == NULL)
         return NULL;
-    p->out_len = 0;
+    p->lk = NULL;
+    p->nstored = 0;
+    memset(p->mru, 0, sizeof p->mru);
+    memset(p->out, 0, sizeof p->out);
     p->arena = malloc(sizeof(*p->arena));
     if (p->arena == NULL) {
         free(p);
@@ -270,6 +319,11 @@ static inline chunk16 load16(const char *p)
     return _mm_loadu_si128((const __m128i *)(const void *)p);
 }
 
+static inline void store16(char *p, chunk16 x)
+{
+    _mm_storeu_si128((__m128i *)(void *)p, x);
+}
+
 static inline unsigned eq16(chunk16 x, char c)
 {
     return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(c)));
@@ -279,6 +333,35 @@ static inline unsigned eq16(chunk16 x, char c)
 static inline int same16(chunk16 x, chunk16 y)
 {
     return _mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) == 0xffff;
+}
+
+/* 1 when x0 = y0 and x1 = y1. */
+static inline int same32(chunk16 x0, chunk16 y0, chunk16 x1, chunk16 y1)
+{
+    return _mm_movemask_epi8(
+               _mm_and_si128(_mm_cmpeq_epi8(x0, y0), _mm_cmpeq_epi8(x1, y1))) == 0xffff;
+}
+
+/* Letters, digits, '-' and '.': the tchar (RFC 3261 25.1) that branches
+ * and tags are nearly always made of; each test is a range test on
+ * signed bytes, x + (0x80 - lo) < 0x80 - lo + hi - lo + 1. A byte not
+ * found here may still be a tchar (all_tchar decides). */
+static inline unsigned alnum16(chunk16 x)
+{
+#define SLS__RANGE(v, lo, hi)                                                  \
+    _mm_cmplt_epi8(_mm_add_epi8((v), _mm_set1_epi8((char)(0x80 - (lo)))),      \
+                   _mm_set1_epi8((char)(-0x80 + (hi) - (lo) + 1)))
+    __m128i m = _mm_or_si128(SLS__RANGE(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z'),
+                             _mm_or_si128(SLS__RANGE(x, '0', '9'), SLS__RANGE(x, '-', '.')));
+#undef SLS__RANGE
+    return (unsigned)_mm_movemask_epi8(m);
+}
+
+/* The bytes up to SP (unsigned) and DEL. */
+static inline unsigned ctl16(chunk16 x)
+{
+    __m128i le = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(' ')), x);
+    return (unsigned)_mm_movemask_epi8(le) | eq16(x, 0x7f);
 }
 #else
 typedef struct chunk16 {
@@ -292,6 +375,11 @@ static inline chunk16 load16(const char *p)
     return x;
 }
 
+static inline void store16(char *p, chunk16 x)
+{
+    memcpy(p, x.b, 16);
+}
+
 static inline unsigned eq16(chunk16 x, char c)
 {
     unsigned m = 0;
@@ -303,6 +391,27 @@ static inline unsigned eq16(chunk16 x, char c)
 static inline int same16(chunk16 x, chunk16 y)
 {
     return memcmp(x.b, y.b, 16) == 0;
+}
+
+static inline int same32(chunk16 x0, chunk16 y0, chunk16 x1, chunk16 y1)
+{
+    return same16(x0, y0) && same16(x1, y1);
+}
+
+static inline unsigned alnum16(chunk16 x)
+{
+    unsigned m = 0;
+    for (unsigned i = 0; i < 16; i++)
+        m |= (unsigned)sls__tchar[x.b[i]] << i;
+    return m;
+}
+
+static inline unsigned ctl16(chunk16 x)
+{
+    unsigned m = 0;
+    for (unsigned i = 0; i < 16; i++)
+        m |= (unsigned)(x.b[i] <= ' ' || x.b[i] == 0x7f) << i;
+    return m;
 }
 #endif
 
@@ -426,9 +535,15 @@ static long copy_value(char *dst, size_t cap, sls_slice v)
     return (long)o;
 }
 
-/* Appends s[0..n) and a NUL to the output buffer. Every kept field goes
- * through here: this is where SLS_SIPMSG_MAX_FIELD is enforced. */
-HOT int keep(sls_sipparser *p, const char *s, size_t n, sls_str *dst)
+HOT char *out_place(sls_sipparser *p, enum out_slot slot)
+{
+    return p->out + 16 + (size_t)slot * OUT_STRIDE;
+}
+
+/* Keeps s[0..n) and a NUL in its place of the output buffer. Every kept
+ * field goes through here: this is where SLS_SIPMSG_MAX_FIELD is
+ * enforced. */
+HOT int keep(sls_sipparser *p, enum out_slot slot, const char *s, size_t n, sls_str *dst)
 {
     if (n - 1 >= SLS_SIPMSG_MAX_FIELD) { /* 0 (wraps) or too long */
         if (n != 0)
@@ -436,32 +551,58 @@ HOT int keep(sls_sipparser *p, const char *s, size_t n, sls_str *dst)
         *dst = (sls_str){empty, 0};
         return 0;
     }
-    if (OUT_CAP - p->out_len < n + 1) /* cannot happen: KEPT_FIELDS */
-        return -SLS_CTR_SIP_FIELD_TOO_LONG;
-    char *o = p->out + p->out_len;
+    char *o = out_place(p, slot);
     copy_bytes(o, s, n);
     o[n] = '\0';
-    p->out_len += n + 1;
     *dst = (sls_str){o, n};
     return 0;
 }
 
-static int keep_cstr(sls_sipparser *p, const char *s, sls_str *dst)
+static int keep_cstr(sls_sipparser *p, enum out_slot slot, const char *s, sls_str *dst)
 {
-    return keep(p, s != NULL ? s : empty, s != NULL ? strlen(s) : 0, dst);
+    return keep(p, slot, s != NULL ? s : empty, s != NULL ? strlen(s) : 0, dst);
 }
 
 /* Keeps a header value, unfolded (User-Agent, Server). Usually one line
  * to keep as it is, straight from the message. */
-static int keep_value(sls_sipparser *p, sls_slice v, sls_str *dst)
+static int keep_value(sls_sipparser *p, enum out_slot slot, sls_slice v, sls_str *dst)
 {
     if (v.n <= SLS_SIPMSG_MAX_FIELD && plain_line(v))
-        return keep(p, v.p, v.n, dst);
+        return keep(p, slot, v.p, v.n, dst);
     char tmp[SLS_SIPMSG_MAX_FIELD + 1];
     long n = copy_value(tmp, sizeof tmp, v);
     if (n < 0)
         return -SLS_CTR_SIP_FIELD_TOO_LONG;
-    return keep(p, tmp, (size_t)n, dst);
+    return keep(p, slot, tmp, (size_t)n, dst);
+}
+
+/* CR, LF and NUL in a chunk: what keep_value rewrites. */
+static inline unsigned eol16(chunk16 x)
+{
+    return eq16(x, '\r') | eq16(x, '\n') | eq16(x, '\0');
+}
+
+/* keep_value in one pass when v is one line, as nearly always: copied,
+ * then the copy checked 16 bytes at a time in place (the output buffer has
+ * 16 bytes to spare, all written at creation, for the last chunk). */
+HOT int keep_line(sls_sipparser *p, enum out_slot slot, sls_slice v, sls_str *dst)
+{
+    size_t n = v.n;
+    if (n - 1 >= SLS_SIPMSG_MAX_FIELD)
+        return keep_value(p, slot, v, dst); /* empty or too long */
+    char *o = out_place(p, slot);
+    copy_bytes(o, v.p, n);
+    unsigned bad = 0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        bad |= eol16(load16(o + i));
+    if (i < n)
+        bad |= eol16(load16(o + i)) & ((1u << (n - i)) - 1);
+    if (bad != 0)
+        return keep_value(p, slot, v, dst);
+    o[n] = '\0';
+    *dst = (sls_str){o, n};
+    return 0;
 }
 
 /* Copies a value into the scratch buffer for libosip2, within the size
@@ -595,10 +736,13 @@ HOT uint64_t hash_piece(uint64_t h, const char *p, size_t n)
 {
     uint64_t a, b;
     if (n > 16) {
-        for (; n > 16; p += 16, n -= 16)
+        const char *last = p + n - 16; /* overlaps the words before */
+        do {
             h = hash_mum(load64(p) ^ HASH_K1, load64(p + 8) ^ h);
-        a = load64(p + n - 16); /* overlaps the words before */
-        b = load64(p + n - 8);
+            p += 16;
+        } while (p < last);
+        a = load64(last);
+        b = load64(last + 8);
     } else if (n > 8) {
         a = load64(p);
         b = load64(p + n - 8);
@@ -615,15 +759,14 @@ HOT uint64_t hash_piece(uint64_t h, const char *p, size_t n)
     return hash_mum(a ^ HASH_K1, b ^ h);
 }
 
-HOT memo_key memo_key_of(enum memo_kind kind, sls_slice a, sls_slice b, size_t cut)
+HOT void key_hash(memo_key *k)
 {
-    memo_key k = {(uint32_t)kind | (uint32_t)cut << 8 | (uint32_t)(a.n + b.n) << 16, a, b, 0};
-    if (a.n + b.n <= MEMO_KEY_MAX) {
-        uint64_t h = hash_piece(HASH_K2, a.p, a.n);
-        h = hash_piece(h, b.p, b.n);
-        k.hash = hash_mum(h ^ HASH_K1, HASH_K2 ^ k.meta);
+    if (k->a.n + k->b.n <= MEMO_KEY_MAX) {
+        uint64_t h = hash_piece(HASH_K2, k->a.p, k->a.n);
+        if (k->b.n > 0) /* hash_piece's answer for none, without its tests */
+            h = hash_piece(h, k->b.p, k->b.n);
+        k->hash = hash_mum(h ^ HASH_K1, HASH_K2 ^ k->meta);
     }
-    return k;
 }
 
 /* 1 when stored[0..s.n) holds the bytes of s; stored is a memo entry's
@@ -633,10 +776,21 @@ HOT memo_key memo_key_of(enum memo_kind kind, sls_slice a, sls_slice b, size_t c
 HOT int key_eq(const char *stored, sls_slice s)
 {
     if (s.n >= 16) {
-        for (size_t i = 0; i + 16 < s.n; i += 16)
-            if (!same16(load16(stored + i), load16(s.p + i)))
+        /* Up to 48 bytes (most keys): the first 16 or 32 and the last 16,
+         * one test. */
+        const char *p = s.p, *last = s.p + s.n - 16;
+        if (s.n > 32) {
+            if (s.n > 48) {
+                for (; p + 32 < last; p += 16, stored += 16)
+                    if (!same16(load16(stored), load16(p)))
+                        return 0;
+            }
+            if (!same16(load16(stored), load16(p)))
                 return 0;
-        return same16(load16(stored + s.n - 16), load16(s.p + s.n - 16));
+            p += 16;
+            stored += 16;
+        }
+        return same32(load16(stored), load16(p), load16(stored + (last - p)), load16(last));
     }
     if (s.n >= 8)
         return ((load64(stored) ^ load64(s.p)) |
@@ -650,49 +804,40 @@ HOT int key_eq(const char *stored, sls_slice s)
     return 1;
 }
 
-/* The slot for k, and whether it holds that key's verdict. NULL for a key
- * too long to be kept. */
-HOT memo_entry *memo_slot(sls_sipparser *p, const memo_key *k, int *hit)
+/* The slot for k, NULL for a key too long to be kept. Only its address:
+ * the slots of a message's five values are all known (and prefetched)
+ * before any is read. */
+HOT memo_entry *memo_addr(const sls_sipparser *p, const memo_key *k)
 {
-    size_t klen = k->a.n + k->b.n;
-    *hit = 0;
-    if (klen > MEMO_KEY_MAX)
+    if (k->a.n + k->b.n > MEMO_KEY_MAX)
         return NULL;
-    memo_entry *e = &p->memo[k->hash & (MEMO_SLOTS - 1)];
-    *hit = e->hash == k->hash && e->meta == k->meta && key_eq(e->data, k->a) &&
-           key_eq(e->data + k->a.n, k->b);
-    return e;
+    return &p->memo[k->hash & (MEMO_SLOTS - 1)];
 }
 
-/* Records a verdict and up to three result strings (NULL: not kept when
- * they do not fit). */
-static void memo_store(memo_entry *e, const memo_key *k, int r, uint32_t num,
-                       const sls_str *strs, unsigned nstr)
+/* 1 when e holds k's bytes: k's kind, cut, length and bytes. */
+HOT int holds_key(const memo_entry *e, const memo_key *k)
 {
-    if (e == NULL)
-        return;
-    size_t klen = k->a.n + k->b.n, o = klen;
-    for (unsigned i = 0; i < nstr; i++) {
-        if (strs[i].n > 255 || o + strs[i].n + 1 > sizeof e->data) {
-            e->meta = 0; /* does not fit: not memoised */
-            return;
-        }
-        memcpy(e->data + o, strs[i].p, strs[i].n);
-        e->data[o + strs[i].n] = '\0';
-        e->slen[i] = (uint8_t)strs[i].n;
-        o += strs[i].n + 1;
-    }
-    e->meta = k->meta;
-    e->hash = k->hash;
-    if (k->a.n > 0)
-        memcpy(e->data, k->a.p, k->a.n);
-    if (k->b.n > 0)
-        memcpy(e->data + k->a.n, k->b.p, k->b.n);
-    e->r = (int16_t)r;
-    e->num = num;
-    e->method = 0;
-    e->nstr = (uint8_t)nstr;
+    return e->meta == k->meta && key_eq(e->data, k->a) &&
+           (k->b.n == 0 || key_eq(e->data + k->a.n, k->b));
 }
+
+/* 1 when e (from memo_addr, maybe NULL) holds k's verdict. */
+HOT int memo_hit(const memo_entry *e, const memo_key *k)
+{
+    return e != NULL && e->hash == k->hash && holds_key(e, k);
+}
+
+/* The memo is 4 MiB: on a real capture each slot read is likely a cache
+ * miss. The first two lines of a slot hold the header, the key and
+ * (mostly) the result strings. */
+HOT void memo_prefetch(const memo_entry *e)
+{
+    if (e != NULL) {
+        __builtin_prefetch(e);
+        __builtin_prefetch((const char *)e + 64);
+    }
+}
+
 
 /* Templates. Most distinct values are distinct only by one parameter: the
  * branch of each new transaction's Via, the tag of each new dialog's From
@@ -709,6 +854,8 @@ static void memo_store(memo_entry *e, const memo_key *k, int r, uint32_t num,
 typedef struct tmpl {
     sls_slice param; /* the token cut out, in the message */
     size_t cut;      /* its offset in the value */
+    int in_last;     /* 1: param ends `last`, the value's last 16 bytes */
+    chunk16 last;
 } tmpl;
 
 /* 1 when v holds a comma: for a Via, a list whose first value must be
@@ -780,6 +927,7 @@ HOT int cut_token(sls_slice v, size_t at, size_t b, size_t litn, tmpl *t)
         return 0;
     t->cut = a;
     t->param = (sls_slice){v.p + a, b - a};
+    t->in_last = 0;
     return 1;
 }
 
@@ -843,13 +991,19 @@ HOT int addr_template(sls_slice v, tmpl *t)
 
 /* The memo key of v: its template when it has one (kind + 3 selects the
  * *_PARAM kind), else the whole value. */
-HOT memo_key template_key(enum memo_kind kind, sls_slice v, int has_tmpl, const tmpl *t)
+HOT void template_key(memo_key *k, enum memo_kind kind, sls_slice v, int has_tmpl,
+                      const tmpl *t)
 {
-    if (!has_tmpl)
-        return memo_key_of(kind, v, (sls_slice){empty, 0}, 0);
+    if (!has_tmpl) {
+        k->meta = (uint32_t)kind | (uint32_t)v.n << 16;
+        k->a = v;
+        k->b = (sls_slice){empty, 0};
+        return;
+    }
     size_t after = t->cut + t->param.n;
-    return memo_key_of((enum memo_kind)(kind + 3), (sls_slice){v.p, t->cut},
-                       (sls_slice){v.p + after, v.n - after}, t->cut + 1);
+    k->meta = (uint32_t)(kind + 3) | (uint32_t)(t->cut + 1) << 8 | (uint32_t)(v.n - t->param.n) << 16;
+    k->a = (sls_slice){v.p, t->cut};
+    k->b = (sls_slice){v.p + after, v.n - after};
 }
 
 static int slice_eq(sls_str a, sls_slice b)
@@ -857,13 +1011,211 @@ static int slice_eq(sls_str a, sls_slice b)
     return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
 }
 
-/* The i-th result string of a memo entry. */
-static sls_slice memo_str(const memo_entry *e, unsigned i)
+/* The i-th result string of a memo entry, NUL-terminated there. */
+HOT sls_str memo_str(const memo_entry *e, unsigned i)
 {
-    size_t o = e->meta >> 16;
+    size_t o = (e->meta >> 16) + 1;
     for (unsigned k = 0; k < i; k++)
         o += e->slen[k] + 1u;
-    return (sls_slice){e->data + o, e->slen[i]};
+    return (sls_str){e->data + o, e->slen[i]};
+}
+
+/* Where tail_template looks: the parameter lit (";branch=", ";tag=") is
+ * the value's last and its value, a 1*tchar token, ends the value, as in
+ * nearly every Via, From and To. Only that is
+ * checked, not the rest of make_template's conditions (no quote, comment
+ * or comma in the value, lit's first occurrence, a '>' before it in a From
+ * or To): the key so made is only looked up, never stored. A template is
+ * stored only after make_template and libosip2 accepted it, so a key
+ * equal to a stored one byte for byte has, before the token, bytes that
+ * met those conditions, and after it nothing: make_template would cut the
+ * same token (no tchar is a quote, parenthesis, comma, ';' or '>'), and
+ * the verdict is that entry's. When the guess misses, the value goes the
+ * long way (make_template), whose key may well be the same. */
+HOT int tail_template(sls_slice v, const char *lit, size_t litn, tmpl *t)
+{
+    if (v.n < 16 || v.n > MEMO_KEY_MAX + SLS_SIPMSG_MAX_FIELD)
+        return 0;
+    /* The last ';' in the last 48 bytes (";branch=" and a token of up
+     * to 40 bytes), from the end, a chunk before the first overlapping it
+     * when v is short (that part holds no ';'). */
+    size_t co = v.n - 16;
+    chunk16 last = load16(v.p + co);
+    unsigned semi = eq16(last, ';');
+    for (int k = 1; semi == 0 && k < 3 && co > 0; k++) {
+        co = co >= 16 ? co - 16 : 0;
+        semi = eq16(load16(v.p + co), ';');
+    }
+    if (semi == 0)
+        return 0;
+    size_t i = co + (size_t)(31 - __builtin_clz(semi));
+    size_t a = i + litn;
+    if (a >= v.n || a > MEMO_KEY_MAX || memcmp(v.p + i, lit, litn) != 0)
+        return 0;
+    /* The token, in the last chunk: letters, digits, '-', '.' are tchar
+     * and are checked at once; anything else goes byte by byte. */
+    t->in_last = a >= v.n - 16;
+    if (t->in_last) {
+        unsigned bits = (0xffffu << (a - (v.n - 16))) & 0xffffu;
+        if ((alnum16(last) & bits) != bits && !all_tchar(v.p + a, v.n - a))
+            return 0;
+        t->last = last;
+    } else if (!all_tchar(v.p + a, v.n - a)) {
+        return 0;
+    }
+    t->cut = a;
+    t->param = (sls_slice){v.p + a, v.n - a};
+    return 1;
+}
+
+/* One memo lookup, prepared before any is made: the five slots of a
+ * message are then fetched from memory together (memo_prefetch). */
+typedef struct lookup {
+    sls_slice v;    /* the value; a Via's first value when it is a list */
+    tmpl t;         /* the cut token, when has_tmpl */
+    int has_tmpl;
+    int guess;      /* t is tail_template's: only a hit counts */
+    int known;      /* k was found in the parser's last entry of its kind */
+    enum memo_kind kind;
+    memo_key k;
+    memo_entry *e;  /* k's slot, NULL when k is too long */
+} lookup;
+
+/* Prepares the lookup of v; with `mru`, the entry of the last hit of the
+ * same kind is tried first: a Via, From or To template is often the same
+ * for many dialogs in a row (one proxy's Via, one phone's From), and an
+ * entry holding the key's bytes holds its verdict wherever it is, so that
+ * key is not even hashed (its hash is the entry's). */
+HOT void prepare(const sls_sipparser *p, lookup *l, enum memo_kind kind, sls_slice v, int has_tmpl,
+                 int guess, int mru)
+{
+    l->v = v;
+    l->kind = kind;
+    l->has_tmpl = has_tmpl;
+    l->guess = guess;
+    template_key(&l->k, kind, v, has_tmpl, &l->t);
+    if (mru) {
+        memo_entry *e = p->mru[l->k.meta & 0xff];
+        if (e != NULL && holds_key(e, &l->k)) {
+            l->k.hash = e->hash;
+            l->e = e;
+            l->known = 1;
+            return;
+        }
+    }
+    l->known = 0;
+    key_hash(&l->k);
+    l->e = memo_addr(p, &l->k);
+    memo_prefetch(l->e);
+}
+
+/* A Via the long way: the template of the value, or of its first value
+ * when it is a list, or the whole value. */
+COLD void prepare_via(const sls_sipparser *p, lookup *l, sls_slice v)
+{
+    l->t.in_last = 0;
+    int has_tmpl = make_template(v, 0, ";branch=", 8, 1, &l->t);
+    if (has_tmpl < 0) { /* maybe a list: its first value, or v itself */
+        v = first_list_value(v);
+        has_tmpl = make_template(v, 0, ";branch=", 8, 0, &l->t);
+    }
+    prepare(p, l, MEMO_VIA, v, has_tmpl, 0, 1);
+}
+
+/* A From or To the long way. The tag-param follows the name-addr: after
+ * its '>'. Without one (addr-spec form) no template. */
+static void prepare_addr(const sls_sipparser *p, lookup *l, enum memo_kind kind, sls_slice v)
+{
+    l->t.in_last = 0;
+    int has_tmpl = addr_template(v, &l->t);
+    prepare(p, l, kind, v, has_tmpl, 0, 1);
+}
+
+/* The first lookup of a Via, From or To: the guess when there is one. */
+HOT void prepare_tmpl(const sls_sipparser *p, lookup *l, enum memo_kind kind, sls_slice v)
+{
+    const int via = kind == MEMO_VIA;
+    if (tail_template(v, via ? ";branch=" : ";tag=", via ? 8 : 5, &l->t))
+        prepare(p, l, kind, v, 1, 1, 1);
+    else if (!via && v.n > 0 && v.p[v.n - 1] == '>') /* no parameter: addr_template's 0 */
+        prepare(p, l, kind, v, 0, 0, 1);
+    else if (via)
+        prepare_via(p, l, v);
+    else
+        prepare_addr(p, l, kind, v);
+}
+
+/* Whether l's key is in the memo; a guess that is not makes way for the
+ * long way's key, looked up in turn. */
+HOT int lookup_hit(sls_sipparser *p, lookup *l)
+{
+    /* A known entry still holds the key unless this parse stored into
+     * some entry since (memo_store counts them). */
+    if ((l->known && p->nstored == 0) || memo_hit(l->e, &l->k))
+        goto hit;
+    if (!l->guess)
+        return 0;
+    if (l->kind == MEMO_VIA)
+        prepare_via(p, l, l->v);
+    else
+        prepare_addr(p, l, l->kind, l->v);
+    if (!l->known && !memo_hit(l->e, &l->k))
+        return 0;
+hit:
+    p->mru[l->k.meta & 0xff] = l->e;
+    return 1;
+}
+
+/* Records the verdict on l's key and up to three result strings (NULL:
+ * not kept when they do not fit) in its slot, unless a field of this parse
+ * may point into that slot (an earlier lookup of the parse has the same
+ * one): the value is then simply not memoised. */
+static void memo_store(sls_sipparser *p, const lookup *l, int r, uint32_t num,
+                       const sls_str *strs, unsigned nstr)
+{
+    memo_entry *e = l->e;
+    const memo_key *k = &l->k;
+    if (e == NULL)
+        return;
+    for (const lookup *q = p->lk; q < l; q++)
+        if (q->e == e)
+            return;
+    p->nstored++;
+    size_t klen = k->a.n + k->b.n, o = klen + 1;
+    for (unsigned i = 0; i < nstr; i++) {
+        if (strs[i].n > 255 || o + strs[i].n + 1 > sizeof e->data) {
+            e->meta = 0; /* does not fit: not memoised */
+            return;
+        }
+        memcpy(e->data + o, strs[i].p, strs[i].n);
+        e->data[o + strs[i].n] = '\0';
+        e->slen[i] = (uint8_t)strs[i].n;
+        o += strs[i].n + 1;
+    }
+    e->meta = k->meta;
+    e->hash = k->hash;
+    if (k->a.n > 0)
+        memcpy(e->data, k->a.p, k->a.n);
+    if (k->b.n > 0)
+        memcpy(e->data + k->a.n, k->b.p, k->b.n);
+    e->data[klen] = '\0';
+    e->r = (int16_t)r;
+    e->num = num;
+    e->method = 0;
+    e->nstr = (uint8_t)nstr;
+}
+
+/* Keeps the token of a template: from its chunk when it ends one. */
+HOT int keep_token(sls_sipparser *p, enum out_slot slot, const tmpl *t, sls_str *dst)
+{
+    if (!t->in_last)
+        return keep(p, slot, t->param.p, t->param.n, dst);
+    size_t n = t->param.n; /* 1..16 */
+    char *o = out_place(p, slot);
+    store16(o + n - 16, t->last);
+    o[n] = '\0';
+    *dst = (sls_str){o, n};
+    return 0;
 }
 
 /* ---------------------------------------------------------------- fields */
@@ -871,36 +1223,45 @@ static sls_slice memo_str(const memo_entry *e, unsigned i)
 /* RFC 3261 8.1.1.4, 20.8: exactly one Call-ID = word ["@" word]. The whole
  * value is the dialog and transaction key, kept as sent. libosip2 accepts
  * "a b" and "abc@"; white space and control bytes are refused here. */
-static int call_id_verdict(sls_sipparser *p, sls_slice v);
+COLD int call_id_verdict(sls_sipparser *p, sls_slice v);
 
-static int parse_call_id(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
+HOT int parse_call_id(sls_sipparser *p, const sls_sipframe *f, lookup *l, sls_sipmsg *out)
 {
     unsigned n = f->count[SLS_HDR_CALL_ID];
     if (n == 0)
         return -SLS_CTR_SIP_NO_CALL_ID;
     if (n > 1) /* RFC 4475 3.3.8 multi01 */
         return -SLS_CTR_SIP_MULTIPLE_CALL_ID;
-    sls_slice v = first_header(f, SLS_HDR_CALL_ID)->value;
+    sls_slice v = l->v;
     if (v.n > SLS_SIPMSG_MAX_FIELD)
         return -SLS_CTR_SIP_FIELD_TOO_LONG;
-    memo_key k = memo_key_of(MEMO_CALL_ID, v, (sls_slice){empty, 0}, 0);
-    int hit;
-    memo_entry *e = memo_slot(p, &k, &hit);
-    if (hit)
-        return e->r != 0 ? e->r : keep(p, v.p, v.n, &out->call_id);
+    memo_entry *e = l->e;
+    if (memo_hit(e, &l->k)) {
+        if (e->r != 0)
+            return e->r;
+        /* The key is the value, NUL-terminated in the entry. */
+        out->call_id = (sls_str){e->data, v.n};
+        return 0;
+    }
+    arena *saved = arena_enter(p);
     int r = call_id_verdict(p, v);
-    memo_store(e, &k, r, 0, NULL, 0);
-    return r != 0 ? r : keep(p, v.p, v.n, &out->call_id);
+    arena_leave(saved);
+    memo_store(p, l, r, 0, NULL, 0);
+    return r != 0 ? r : keep(p, OUT_CALL_ID, v.p, v.n, &out->call_id);
 }
 
-static int call_id_verdict(sls_sipparser *p, sls_slice v)
+COLD int call_id_verdict(sls_sipparser *p, sls_slice v)
 {
     if (v.n == 0)
         return -SLS_CTR_SIP_BAD_CALL_ID;
-    for (size_t i = 0; i < v.n; i++) {
-        unsigned char c = (unsigned char)v.p[i];
-        if (c <= ' ' || c == 0x7f)
+    chunked c;
+    chunked_init(&c, v);
+    unsigned bits;
+    for (size_t co = chunk_start(&c, 0, &bits);; co = chunk_start(&c, co + 16, &bits)) {
+        if ((ctl16(load16(c.p + co)) & bits) != 0)
             return -SLS_CTR_SIP_BAD_CALL_ID;
+        if (co + 16 >= c.n)
+            break;
     }
     int r = to_scratch(p, v);
     if (r != 0)
@@ -949,40 +1310,56 @@ static int cseq_verdict(sls_sipparser *p, sls_slice v, uint32_t *num_out, sls_st
     return r;
 }
 
-static int parse_cseq(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
+/* A CSeq value not in the memo: libosip2's reading, memoised. */
+COLD int cseq_miss(sls_sipparser *p, lookup *l, uint32_t *num, enum sls_method *id,
+                     sls_str *kept_method)
+{
+    char mbuf[SLS_SIPMSG_MAX_FIELD + 1];
+    sls_str method = {empty, 0};
+    arena *saved = arena_enter(p);
+    int r = cseq_verdict(p, l->v, num, &method, mbuf, sizeof mbuf);
+    arena_leave(saved);
+    if (r == 0)
+        *id = sls_method_from_token(method.p, method.n);
+    memo_store(p, l, r, *num, &method, r == 0 ? 1 : 0);
+    if (l->e != NULL && l->e->meta == l->k.meta) /* stored */
+        l->e->method = (uint8_t)*id;
+    /* The method outlives mbuf only in a response, and only when it is no
+     * known method (whose name is in method_table). */
+    if (r == 0 && *id == SLS_METHOD_OTHER)
+        r = keep(p, OUT_METHOD, method.p, method.n, kept_method);
+    return r;
+}
+
+HOT int parse_cseq(sls_sipparser *p, const sls_sipframe *f, lookup *l, sls_sipmsg *out)
 {
     unsigned n = f->count[SLS_HDR_CSEQ];
     if (n == 0)
         return -SLS_CTR_SIP_NO_CSEQ;
     if (n > 1)
         return -SLS_CTR_SIP_MULTIPLE_CSEQ;
-    sls_slice v = first_header(f, SLS_HDR_CSEQ)->value;
-    memo_key k = memo_key_of(MEMO_CSEQ, v, (sls_slice){empty, 0}, 0);
-    int hit;
-    memo_entry *e = memo_slot(p, &k, &hit);
+    memo_entry *e = l->e;
     uint32_t num = 0;
-    sls_str method = {empty, 0};
     enum sls_method id = SLS_METHOD_OTHER;
-    char mbuf[SLS_SIPMSG_MAX_FIELD + 1];
+    sls_str method = {empty, 0};
     int r;
-    if (hit) {
+    if (memo_hit(e, &l->k)) {
         r = e->r;
+        if (r != 0)
+            return r;
         num = e->num;
         id = (enum sls_method)e->method;
-        sls_slice ms = memo_str(e, 0);
-        method = (sls_str){ms.p, ms.n};
+        if (id == SLS_METHOD_OTHER)
+            method = memo_str(e, 0);
     } else {
-        r = cseq_verdict(p, v, &num, &method, mbuf, sizeof mbuf);
-        if (r == 0)
-            id = sls_method_from_token(method.p, method.n);
-        memo_store(e, &k, r, num, &method, r == 0 ? 1 : 0);
-        if (e != NULL && e->meta != 0) /* stored */
-            e->method = (uint8_t)id;
+        r = cseq_miss(p, l, &num, &id, &method);
+        if (r != 0)
+            return r;
     }
-    if (r != 0)
-        return r;
     out->cseq = num;
     out->cseq_method = id;
+    if (id != SLS_METHOD_OTHER)
+        method = (sls_str){method_table[id].name, method_table[id].len};
     if (f->is_request) {
         /* out->method is the request line's: two known methods are equal
          * when their ids are; only extension methods need their bytes. */
@@ -992,8 +1369,9 @@ static int parse_cseq(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
         return same ? 0 : -SLS_CTR_SIP_CSEQ_METHOD_MISMATCH;
     }
     /* A response names its transaction's method only here. */
-    out->method = out->cseq_method;
-    return keep(p, method.p, method.n, &out->method_name);
+    out->method = id;
+    out->method_name = method;
+    return 0;
 }
 
 /* An IPv6 address without the brackets RFC 3261 25.1 requires
@@ -1041,47 +1419,45 @@ static int valid_via(const osip_via_t *via)
 /* RFC 3261 8.1.1.7, 18.2.1: the top Via identifies the transaction (branch)
  * and where the response goes (sent-by). The top one is the first value of
  * the first Via line; the others are not parsed. */
-static int via_verdict(sls_sipparser *p, sls_slice v, sls_sipmsg *out);
+COLD int via_verdict(sls_sipparser *p, sls_slice v, sls_sipmsg *out);
 
-static int parse_via(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
+HOT int parse_via(sls_sipparser *p, const sls_sipframe *f, lookup *l, sls_sipmsg *out)
 {
-    const sls_sip_header *hd = first_header(f, SLS_HDR_VIA);
-    if (hd == NULL)
+    if (f->first[SLS_HDR_VIA] < 0)
         return -SLS_CTR_SIP_NO_VIA;
-    sls_slice v = hd->value;
-    tmpl t = {{empty, 0}, 0}; /* set when used; gcc cannot tell */
-    int has_tmpl = make_template(v, 0, ";branch=", 8, 1, &t);
-    if (has_tmpl < 0) { /* maybe a list: its first value, or v itself */
-        v = first_list_value(v);
-        has_tmpl = make_template(v, 0, ";branch=", 8, 0, &t);
-    }
+    int hit = lookup_hit(p, l);
+    sls_slice v = l->v;
     if (v.n == 0)
         return -SLS_CTR_SIP_BAD_VIA;
-    memo_key k = template_key(MEMO_VIA, v, has_tmpl, &t);
-    int hit;
-    memo_entry *e = memo_slot(p, &k, &hit);
+    memo_entry *e = l->e;
     if (hit) {
         if (e->r != 0)
             return e->r;
-        sls_slice a = memo_str(e, 0), b = memo_str(e, 1);
-        sls_slice c = has_tmpl ? t.param : memo_str(e, 2);
-        int r = keep(p, a.p, a.n, &out->via_sent_by);
-        if (r == 0)
-            r = keep(p, b.p, b.n, &out->via_transport);
-        if (r == 0)
-            r = keep(p, c.p, c.n, &out->branch);
+        out->via_sent_by = memo_str(e, 0);
+        out->via_transport = memo_str(e, 1);
+        if (!l->has_tmpl) {
+            out->branch = memo_str(e, 2);
+            return 0;
+        }
+        return keep_token(p, OUT_BRANCH, &l->t, &out->branch);
+    }
+    arena *saved = arena_enter(p);
+    int r = via_verdict(p, v, out);
+    arena_leave(saved);
+    if (r != 0) {
+        if (!l->has_tmpl)
+            memo_store(p, l, r, 0, NULL, 0);
         return r;
     }
-    int r = via_verdict(p, v, out);
     sls_str res[3] = {out->via_sent_by, out->via_transport, out->branch};
-    if (!has_tmpl)
-        memo_store(e, &k, r, 0, res, r == 0 ? 3 : 0);
-    else if (r == 0 && slice_eq(out->branch, t.param))
-        memo_store(e, &k, r, 0, res, 2);
+    if (!l->has_tmpl)
+        memo_store(p, l, r, 0, res, 3);
+    else if (slice_eq(out->branch, l->t.param))
+        memo_store(p, l, r, 0, res, 2);
     return r;
 }
 
-static int via_verdict(sls_sipparser *p, sls_slice v, sls_sipmsg *out)
+COLD int via_verdict(sls_sipparser *p, sls_slice v, sls_sipmsg *out)
 {
     int r = to_scratch(p, v);
     if (r != 0)
@@ -1115,11 +1491,11 @@ static int via_verdict(sls_sipparser *p, sls_slice v, sls_sipmsg *out)
                 memcpy(sb + o, via->port, pl);
                 o += pl;
             }
-            r = keep(p, sb, o, &out->via_sent_by);
+            r = keep(p, OUT_SENT_BY, sb, o, &out->via_sent_by);
             if (r == 0)
-                r = keep_cstr(p, via->protocol, &out->via_transport);
+                r = keep_cstr(p, OUT_TRANSPORT, via->protocol, &out->via_transport);
             if (r == 0)
-                r = keep_cstr(p, branch != NULL ? branch->gvalue : NULL, &out->branch);
+                r = keep_cstr(p, OUT_BRANCH, branch != NULL ? branch->gvalue : NULL, &out->branch);
         }
     }
     osip_via_free(via);
@@ -1151,41 +1527,41 @@ static osip_from_t *addr_parse(const char *s)
  * fails, the part from the last '<' (name-addr = [display-name] LAQUOT
  * addr-spec RAQUOT *params) is parsed alone; the tag can only be after the
  * '>'. The URI and the parameters get no such help. */
-static int addr_verdict(sls_sipparser *p, sls_slice v, int bad, sls_str *tag);
+COLD int addr_verdict(sls_sipparser *p, sls_slice v, int bad, enum out_slot slot, sls_str *tag);
 
-static int parse_addr(sls_sipparser *p, const sls_sipframe *f, enum sls_header_id id,
+HOT int parse_addr(sls_sipparser *p, const sls_sipframe *f, enum sls_header_id id, lookup *l,
                       sls_str *tag)
 {
     const int is_from = id == SLS_HDR_FROM;
     const int bad = is_from ? -SLS_CTR_SIP_BAD_FROM : -SLS_CTR_SIP_BAD_TO;
+    const enum out_slot slot = is_from ? OUT_FROM_TAG : OUT_TO_TAG;
     unsigned n = f->count[id];
     if (n == 0)
         return is_from ? -SLS_CTR_SIP_NO_FROM : -SLS_CTR_SIP_NO_TO;
     if (n > 1)
         return bad;
-    sls_slice v = first_header(f, id)->value;
-    /* The tag-param follows the name-addr: after its '>'. Without one
-     * (addr-spec form) no template. */
-    tmpl t = {{empty, 0}, 0}; /* set when used; gcc cannot tell */
-    int has_tmpl = addr_template(v, &t);
-    memo_key k = template_key(is_from ? MEMO_FROM : MEMO_TO, v, has_tmpl, &t);
-    int hit;
-    memo_entry *e = memo_slot(p, &k, &hit);
-    if (hit) {
+    memo_entry *e;
+    if (lookup_hit(p, l)) {
+        e = l->e;
         if (e->r != 0)
             return e->r;
-        sls_slice tv = has_tmpl ? t.param : memo_str(e, 0);
-        return keep(p, tv.p, tv.n, tag);
+        if (l->has_tmpl)
+            return keep_token(p, slot, &l->t, tag);
+        *tag = memo_str(e, 0);
+        return 0;
     }
-    int r = addr_verdict(p, v, bad, tag);
-    if (!has_tmpl)
-        memo_store(e, &k, r, 0, tag, r == 0 ? 1 : 0);
-    else if (r == 0 && slice_eq(*tag, t.param))
-        memo_store(e, &k, r, 0, NULL, 0);
+    e = l->e;
+    arena *saved = arena_enter(p);
+    int r = addr_verdict(p, l->v, bad, slot, tag);
+    arena_leave(saved);
+    if (!l->has_tmpl)
+        memo_store(p, l, r, 0, tag, r == 0 ? 1 : 0);
+    else if (r == 0 && slice_eq(*tag, l->t.param))
+        memo_store(p, l, r, 0, NULL, 0);
     return r;
 }
 
-static int addr_verdict(sls_sipparser *p, sls_slice v, int bad, sls_str *tag)
+COLD int addr_verdict(sls_sipparser *p, sls_slice v, int bad, enum out_slot slot, sls_str *tag)
 {
     int r = to_scratch(p, v);
     if (r != 0)
@@ -1209,61 +1585,93 @@ static int addr_verdict(sls_sipparser *p, sls_slice v, int bad, sls_str *tag)
     if (tv != NULL && strpbrk(tv, " \t,\"<>") != NULL)
         r = bad;
     else
-        r = keep_cstr(p, tv, tag);
+        r = keep_cstr(p, slot, tv, tag);
     osip_from_free(addr);
     return r;
 }
 
 /* ----------------------------------------------------------------- parse */
 
-static int parse_fields(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out);
+HOT int parse_fields(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out);
 
 int sls_sipparser_parse(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
 {
-    arena *saved = current_arena;
-    current_arena = p->arena;
-    p->arena->used = 0;
     int r = parse_fields(p, f, out);
-    current_arena = saved;
+    if (r != 0) {
+        /* A refused message leaves nothing half-filled. */
+        const sls_str e = {empty, 0};
+        *out = (sls_sipmsg){
+            .is_request = f->is_request, .method_name = e, .reason = e, .request_uri = e,
+            .call_id = e, .branch = e, .via_sent_by = e, .via_transport = e, .from_tag = e,
+            .to_tag = e, .user_agent = e, .server = e, .frame = f,
+        };
+    }
     return r;
 }
 
-static int parse_fields(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
+/* Every field of *out is written once on the way to success. */
+HOT int parse_fields(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
 {
-    const sls_str e = {empty, 0};
-    *out = (sls_sipmsg){
-        .method_name = e, .reason = e, .request_uri = e, .call_id = e,
-        .branch = e, .via_sent_by = e, .via_transport = e, .from_tag = e,
-        .to_tag = e, .user_agent = e, .server = e, .frame = f,
-    };
-    p->out_len = 0;
-    out->is_request = f->is_request;
+    p->nstored = 0;
+    const sls_sip_header *h;
 
+    /* The five lookups first, each slot prefetched as soon as its key is
+     * hashed, then compared in order: the checks and their verdicts come
+     * in the order they always did. */
+    lookup lk[LOOKUPS];
+    enum { L_CALL_ID, L_CSEQ, L_VIA, L_FROM, L_TO };
+    p->lk = lk;
+    /* (A header counted once is first[] of its id.) */
+#define ONLY_VALUE(id) (f->headers[f->first[id]].value)
+    if (f->count[SLS_HDR_CALL_ID] == 1)
+        prepare(p, &lk[L_CALL_ID], MEMO_CALL_ID, ONLY_VALUE(SLS_HDR_CALL_ID), 0, 0, 0);
+    if (f->count[SLS_HDR_CSEQ] == 1)
+        prepare(p, &lk[L_CSEQ], MEMO_CSEQ, ONLY_VALUE(SLS_HDR_CSEQ), 0, 0, 0);
+    if ((h = first_header(f, SLS_HDR_VIA)) != NULL)
+        prepare_tmpl(p, &lk[L_VIA], MEMO_VIA, h->value);
+    if (f->count[SLS_HDR_FROM] == 1)
+        prepare_tmpl(p, &lk[L_FROM], MEMO_FROM, ONLY_VALUE(SLS_HDR_FROM));
+    if (f->count[SLS_HDR_TO] == 1)
+        prepare_tmpl(p, &lk[L_TO], MEMO_TO, ONLY_VALUE(SLS_HDR_TO));
+#undef ONLY_VALUE
+
+    out->is_request = f->is_request;
+    out->frame = f;
     int r;
     if (f->is_request) {
-        out->method = sls_method_from_token(f->method.p, f->method.n);
-        r = keep(p, f->method.p, f->method.n, &out->method_name);
+        enum sls_method m = sls_method_from_token(f->method.p, f->method.n);
+        out->method = m;
+        out->status = 0;
+        out->reason = (sls_str){empty, 0};
+        r = 0;
+        if (m != SLS_METHOD_OTHER)
+            out->method_name = (sls_str){method_table[m].name, method_table[m].len};
+        else
+            r = keep(p, OUT_METHOD, f->method.p, f->method.n, &out->method_name);
         if (r == 0)
-            r = keep(p, f->uri.p, f->uri.n, &out->request_uri);
+            r = keep(p, OUT_LINE, f->uri.p, f->uri.n, &out->request_uri);
     } else {
         out->status = f->status;
-        r = keep(p, f->reason.p, f->reason.n, &out->reason);
+        out->request_uri = (sls_str){empty, 0};
+        r = keep(p, OUT_LINE, f->reason.p, f->reason.n, &out->reason);
     }
     if (r == 0)
-        r = parse_call_id(p, f, out);
+        r = parse_call_id(p, f, &lk[L_CALL_ID], out);
     if (r == 0)
-        r = parse_cseq(p, f, out);
+        r = parse_cseq(p, f, &lk[L_CSEQ], out);
     if (r == 0)
-        r = parse_via(p, f, out);
+        r = parse_via(p, f, &lk[L_VIA], out);
     if (r == 0)
-        r = parse_addr(p, f, SLS_HDR_FROM, &out->from_tag);
+        r = parse_addr(p, f, SLS_HDR_FROM, &lk[L_FROM], &out->from_tag);
     if (r == 0)
-        r = parse_addr(p, f, SLS_HDR_TO, &out->to_tag);
+        r = parse_addr(p, f, SLS_HDR_TO, &lk[L_TO], &out->to_tag);
+    if (r != 0)
+        return r;
     /* Informational, first line only when repeated. */
-    const sls_sip_header *h;
-    if (r == 0 && (h = first_header(f, SLS_HDR_USER_AGENT)) != NULL)
-        r = keep_value(p, h->value, &out->user_agent);
+    out->user_agent = out->server = (sls_str){empty, 0};
+    if ((h = first_header(f, SLS_HDR_USER_AGENT)) != NULL)
+        r = keep_line(p, OUT_USER_AGENT, h->value, &out->user_agent);
     if (r == 0 && (h = first_header(f, SLS_HDR_SERVER)) != NULL)
-        r = keep_value(p, h->value, &out->server);
+        r = keep_line(p, OUT_SERVER, h->value, &out->server);
     return r;
 }

@@ -1370,6 +1370,192 @@ START_TEST(test_memo_cseq_methods)
 }
 END_TEST
 
+/* ------------------------------------------------ guesses, shared slots */
+
+/* The quick guess of a template (the branch or tag as the value's last
+ * parameter) is only looked up: it must find exactly what make_template
+ * would. Values of 16 to 60 bytes (the guess reads 16-byte chunks from the
+ * end, the first overlapping when the value is short), tokens of 1 to 45
+ * bytes (within the last chunk, copied from it; within the 48 bytes
+ * searched; beyond), tokens with tchar that are no letter or digit at
+ * every position, and values where the guess's ";branch=" or ";tag=" is
+ * not the one libosip2 reads. Each shape twice with different tokens, so
+ * the second is a hit; each compared with a new parser. */
+START_TEST(test_memo_guess_shapes)
+{
+    static char val[512], tok[64], want[64];
+    const char *fmts[4] = {"SIP/2.0/UDP %s;branch=", "<sip:%s>;tag=", "%s <sip:a@b>;tag=",
+                           "SIP/2.0/TCP %s;received=1;rport;branch="};
+    for (int f = 0; f < 4; f++) {
+        int which = f == 0 || f == 3 ? 0 : (f == 1 ? 1 : 2);
+        for (size_t pre = 1; pre <= 24; pre += 23) {
+            char prefix[64];
+            memset(prefix, 'h', pre);
+            prefix[pre] = '\0';
+            if (f == 1)
+                memcpy(prefix, "a@", pre >= 2 ? 2 : 0);
+            for (size_t tn = 1; tn <= 45; tn++) {
+                for (int round = 0; round < 2; round++) {
+                    for (size_t i = 0; i < tn; i++)
+                        tok[i] = (char)('a' + (i + (size_t)round) % 26);
+                    tok[tn] = '\0';
+                    subst(val, sizeof val, fmts[f], prefix);
+                    strcat(val, tok);
+                    if (parse_vs_fresh(build_with(which, val)) != 0)
+                        continue; /* refused by both: the host or URI is no good */
+                    sls_str got = which == 0 ? msg.branch : which == 1 ? msg.from_tag : msg.to_tag;
+                    ck_assert_str_field(got, tok);
+                }
+                /* Each tchar that is no letter or digit, at each place. */
+                const char *odd = "!%*_+`'~";
+                for (size_t i = 0; i < tn && tn <= 17; i++) {
+                    tok[i] = odd[i % 8];
+                    subst(val, sizeof val, fmts[f], prefix);
+                    strcat(val, tok);
+                    snprintf(want, sizeof want, "%s", tok);
+                    if (parse_vs_fresh(build_with(which, val)) == 0) {
+                        sls_str got =
+                            which == 0 ? msg.branch : which == 1 ? msg.from_tag : msg.to_tag;
+                        ck_assert_str_field(got, want);
+                    }
+                    tok[i] = 'q';
+                }
+            }
+        }
+    }
+    /* The template of the first value is learnt; the others end the same
+     * way but are not of its shape: the guess's key is theirs (up to
+     * their last ";branch=" or ";tag="), which no stored template has. */
+    const char *pairs[][2] = {
+        {"SIP/2.0/UDP h.example.com;branch=abc",
+         "SIP/2.0/UDP h.example.com;x=\"a\";branch=abc"},
+        {"SIP/2.0/UDP h.example.com;branch=abc", "SIP/2.0/UDP h.example.com;branch=x;branch=abc"},
+        {"SIP/2.0/UDP h.example.com;branch=abc", "SIP/2.0/UDP h.example.com, SIP/2.0/UDP g;branch=abc"},
+        {"<sip:a@b.example.com>;tag=abc", "<sip:a@b.example.com>;tag=x;tag=abc"},
+        {"<sip:a@b.example.com>;tag=abc", "<sip:a@b.example.com>;x=\"y>\";tag=abc"},
+        {"<sip:a@b.example.com>;tag=abc", "sip:a@b.example.com;tag=abc"},
+        {"<sip:a@b.example.com>;tag=abc", "<sip:a@b.example.com>;tag=a;b=\";tag=abc"},
+    };
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+            int which = pairs[i][0][0] == 'S' ? 0 : 1;
+            parse_vs_fresh(build_with(which, pairs[i][0]));
+            parse_vs_fresh(build_with(which, pairs[i][1]));
+            parse_vs_fresh(build_with(which, pairs[i][0]));
+        }
+}
+END_TEST
+
+/* Fields point into the memo entries their values hit (Call-ID, CSeq
+ * method, Via sent-by and transport, a tag kept whole). A value that
+ * misses in the same parse may map to one of those slots: it must not be
+ * stored there, or the fields read the new entry. And the entry of the
+ * last hit of a kind, tried before hashing, may be overwritten by an
+ * earlier field's store in the same parse: it is not trusted then. Here
+ * every message stores a new Call-ID and a new From template, 100 000
+ * times: about a dozen land in a slot of the parse's Via, CSeq or To. */
+START_TEST(test_memo_slot_shared_within_a_parse)
+{
+    static char m[2048];
+    char want[64];
+    for (int i = 0; i < 100000; i++) {
+        snprintf(m, sizeof m,
+                 "SIP/2.0 200 OK\r\n"
+                 "Via: SIP/2.0/UDP 10.9.8.7:5099;branch=z9hG4bK-%d\r\n"
+                 "From: <sip:u%d@example.com>;tag=f%d\r\n"
+                 "To: Bob <sip:b@x>\r\n"
+                 "Call-ID: c%d@x\r\n"
+                 "CSeq: 7 FOO\r\n"
+                 "Content-Length: 0\r\n\r\n",
+                 i, i, i, i);
+        ck_assert_int_eq(parse_text(m), 0);
+        ck_assert_str_field(msg.via_sent_by, "10.9.8.7:5099");
+        ck_assert_str_field(msg.via_transport, "UDP");
+        snprintf(want, sizeof want, "z9hG4bK-%d", i);
+        ck_assert_str_field(msg.branch, want);
+        snprintf(want, sizeof want, "f%d", i);
+        ck_assert_str_field(msg.from_tag, want);
+        ck_assert_str_field(msg.to_tag, "");
+        snprintf(want, sizeof want, "c%d@x", i);
+        ck_assert_str_field(msg.call_id, want);
+        ck_assert_str_field(msg.method_name, "FOO");
+        ck_assert_int_eq(msg.cseq_method, SLS_METHOD_OTHER);
+    }
+}
+END_TEST
+
+/* Control bytes, DEL and high bytes at the start, middle and end of
+ * Call-IDs of 1 to 40 bytes (checked 16 bytes at a time), against a new
+ * parser. */
+START_TEST(test_call_id_bytes)
+{
+    static char val[64];
+    const unsigned char bytes[] = {0x01, 0x09, 0x1f, ' ', '!', 0x7e, 0x7f, 0x80, 0xff};
+    for (size_t n = 1; n <= 40; n++) {
+        const size_t at[3] = {0, n / 2, n - 1};
+        for (int i = 0; i < 3; i++)
+            for (size_t b = 0; b < sizeof bytes; b++) {
+                memset(val, 'c', n);
+                val[n] = '\0';
+                val[at[i]] = (char)bytes[b];
+                int r = parse_vs_fresh(build_with(3, val));
+                /* (White space at either end is trimmed by the framer.) */
+                if (at[i] > 0 && at[i] < n - 1 && (bytes[b] <= ' ' || bytes[b] == 0x7f))
+                    ck_assert_msg(r == -SLS_CTR_SIP_BAD_CALL_ID || r == 1,
+                                  "byte %#x at %zu of %zu: %d", bytes[b], at[i], n, r);
+                else if (bytes[b] > ' ' && bytes[b] != 0x7f)
+                    ck_assert_int_eq(r, 0);
+            }
+    }
+}
+END_TEST
+
+/* User-Agent and Server of every length from 1 to 40, on one line (kept
+ * as they are, checked for line breaks 16 bytes at a time) and folded at
+ * each place (unfolded). */
+START_TEST(test_user_agent_lengths_and_folds)
+{
+    static char m[4096], ua[128], want[128];
+    for (size_t n = 1; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++)
+            ua[i] = (char)('A' + i % 26);
+        ua[n] = '\0';
+        snprintf(m, sizeof m, "SIP/2.0 200 OK\r\n" VIA FROM TO CALLID CSEQ
+                 "User-Agent: %s\r\nServer: %s\r\n\r\n", ua, ua);
+        ck_assert_int_eq(parse_text(m), 0);
+        ck_assert_str_field(msg.user_agent, ua);
+        ck_assert_str_field(msg.server, ua);
+        for (size_t k = 1; k < n; k++) {
+            snprintf(m, sizeof m, "SIP/2.0 200 OK\r\n" VIA FROM TO CALLID CSEQ
+                     "Server: %.*s\r\n %s\r\n\r\n", (int)k, ua, ua + k);
+            snprintf(want, sizeof want, "%.*s %s", (int)k, ua, ua + k);
+            ck_assert_int_eq(parse_text(m), 0);
+            ck_assert_str_field(msg.server, want);
+            ck_assert_str_field(msg.user_agent, "");
+        }
+    }
+}
+END_TEST
+
+/* A refused message leaves every field empty, whatever the message
+ * before it left. */
+START_TEST(test_refused_message_leaves_fields_empty)
+{
+    ck_assert_int_eq(parse_text("SIP/2.0 200 OK\r\n" VIA FROM TO CALLID CSEQ
+                                "User-Agent: x\r\n\r\n"), 0);
+    ck_assert_reason(parse_text(build(START, VIA, FROM, TO, CALLID, "CSeq: 1 BYE\r\n")),
+                     SLS_CTR_SIP_CSEQ_METHOD_MISMATCH);
+    assert_strings_sane(&msg);
+    const sls_str *all[] = {&msg.method_name, &msg.reason, &msg.request_uri, &msg.call_id,
+                            &msg.branch, &msg.via_sent_by, &msg.via_transport, &msg.from_tag,
+                            &msg.to_tag, &msg.user_agent, &msg.server};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        ck_assert_uint_eq(all[i]->n, 0);
+    ck_assert_ptr_eq(msg.frame, &frame);
+    ck_assert_uint_eq(msg.is_request, 1);
+}
+END_TEST
+
 static Suite *sipmsg_suite(void)
 {
     Suite *s = suite_create("sipmsg");
@@ -1406,6 +1592,11 @@ static Suite *sipmsg_suite(void)
     tcase_add_test(tc, test_memo_template_cut_positions);
     tcase_add_test(tc, test_memo_kinds_apart);
     tcase_add_test(tc, test_memo_cseq_methods);
+    tcase_add_test(tc, test_memo_guess_shapes);
+    tcase_add_test(tc, test_memo_slot_shared_within_a_parse);
+    tcase_add_test(tc, test_call_id_bytes);
+    tcase_add_test(tc, test_user_agent_lengths_and_folds);
+    tcase_add_test(tc, test_refused_message_leaves_fields_empty);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("torture");
