@@ -4,7 +4,8 @@
  * JSON, and the same messages, transactions and calls reported in the same
  * order. Checked on every sample, on captures long enough to cross many
  * chunk boundaries of the queue between the halves (UDP and TCP), on a
- * truncated capture, and without a second thread. */
+ * message bigger than a chunk, on a truncated capture, and without a
+ * second thread. */
 
 /* <pcap/pcap.h> needs u_int and u_char, hidden by the strict
  * _POSIX_C_SOURCE of the build. */
@@ -210,6 +211,98 @@ static void tmpname(char *buf, size_t n, const char *tag)
     snprintf(buf, n, "/tmp/sls-test-pipeline-%s-%ld.pcap", tag, (long)getpid());
 }
 
+/* Big records: a SIP message over TCP larger than a chunk of the queue
+ * (its 300 000-byte body in five segments), then small ones. Ethernet,
+ * IPv4 and TCP headers are written by hand; checksums are not checked by
+ * the decoder. */
+static void put16(unsigned char *p, unsigned v)
+{
+    p[0] = (unsigned char)(v >> 8);
+    p[1] = (unsigned char)v;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    put16(p, v >> 16);
+    put16(p + 2, v & 0xffff);
+}
+
+static void tcp_packet(pcap_dumper_t *w, long sec, uint32_t seq, uint8_t flags,
+                       const char *data, size_t n)
+{
+    static unsigned char pkt[14 + 20 + 20 + 65000];
+    ck_assert_uint_le(n, 65000);
+    memset(pkt, 0, 54);
+    pkt[12] = 0x08; /* IPv4 */
+    unsigned char *ip = pkt + 14, *tcp = ip + 20;
+    ip[0] = 0x45;
+    put16(ip + 2, (unsigned)(40 + n));
+    ip[8] = 64;
+    ip[9] = 6;
+    put32(ip + 12, 0x0a000001);
+    put32(ip + 16, 0x0a000002);
+    put16(tcp, 40000);
+    put16(tcp + 2, 5060);
+    put32(tcp + 4, seq);
+    tcp[12] = 5 << 4;
+    tcp[13] = flags;
+    put16(tcp + 14, 65535);
+    if (n > 0)
+        memcpy(tcp + 20, data, n);
+    struct pcap_pkthdr h = {.ts = {.tv_sec = sec}, .caplen = (bpf_u_int32)(54 + n),
+                            .len = (bpf_u_int32)(54 + n)};
+    pcap_dump((u_char *)w, &h, pkt);
+}
+
+static void write_big_tcp(const char *dst)
+{
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535 + 54);
+    pcap_dumper_t *w = pcap_dump_open(dead, dst);
+    ck_assert_ptr_nonnull(w);
+    size_t body = 300000;
+    char head[512];
+    int hn = snprintf(head, sizeof(head),
+                      "INVITE sip:b@10.0.0.2 SIP/2.0\r\n"
+                      "Via: SIP/2.0/TCP 10.0.0.1:40000;branch=z9hG4bK-big\r\n"
+                      "From: <sip:a@10.0.0.1>;tag=big\r\n"
+                      "To: <sip:b@10.0.0.2>\r\n"
+                      "Call-ID: big@10.0.0.1\r\n"
+                      "CSeq: 1 INVITE\r\n"
+                      "Content-Type: application/octet-stream\r\n"
+                      "Content-Length: %zu\r\n\r\n",
+                      body);
+    size_t n = (size_t)hn + body;
+    char *msg = malloc(n);
+    ck_assert_ptr_nonnull(msg);
+    memcpy(msg, head, (size_t)hn);
+    memset(msg + hn, 'x', body);
+    uint32_t seq = 1000;
+    tcp_packet(w, 1, seq++, 0x02, NULL, 0); /* SYN */
+    for (size_t off = 0; off < n; off += 60000) {
+        size_t k = n - off < 60000 ? n - off : 60000;
+        tcp_packet(w, 1, seq, 0x18, msg + off, k);
+        seq += (uint32_t)k;
+    }
+    /* Then small messages, in the same stream. */
+    for (int i = 0; i < 50; i++) {
+        char m[512];
+        int mn = snprintf(m, sizeof(m),
+                          "OPTIONS sip:b@10.0.0.2 SIP/2.0\r\n"
+                          "Via: SIP/2.0/TCP 10.0.0.1:40000;branch=z9hG4bK-o%d\r\n"
+                          "From: <sip:a@10.0.0.1>;tag=o%d\r\n"
+                          "To: <sip:b@10.0.0.2>\r\n"
+                          "Call-ID: o%d@10.0.0.1\r\n"
+                          "CSeq: 1 OPTIONS\r\n"
+                          "Content-Length: 0\r\n\r\n",
+                          i, i, i);
+        tcp_packet(w, 2 + i, seq, 0x18, m, (size_t)mn);
+        seq += (uint32_t)mn;
+    }
+    free(msg);
+    pcap_dump_close(w);
+    pcap_close(dead);
+}
+
 /* ---- tests ---- */
 
 START_TEST(test_every_sample_same_on_two_threads)
@@ -229,7 +322,7 @@ START_TEST(test_long_udp_and_tcp_captures_cross_many_chunks)
         write_repeated(sample(src[i]), path, 400);
         struct stat st;
         ck_assert_int_eq(stat(path, &st), 0);
-        ck_assert_int_gt(st.st_size, 5 << 20); /* several 1 MiB chunks */
+        ck_assert_int_gt(st.st_size, 5 << 20); /* many chunks */
         assert_same(path, 400);
         unlink(path);
     }
@@ -264,6 +357,19 @@ START_TEST(test_truncated_capture_same_on_two_threads)
 }
 END_TEST
 
+START_TEST(test_message_larger_than_a_chunk)
+{
+    char path[256];
+    tmpname(path, sizeof(path), "big");
+    write_big_tcp(path);
+    assert_same(path, 51);
+    result r = analyze(path, 1);
+    ck_assert_uint_eq(r.messages, 51);
+    free(r.json);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(test_without_a_second_thread)
 {
     fail_thread_create = 1;
@@ -283,6 +389,7 @@ static Suite *pipeline_suite(void)
     tcase_add_test(tc, test_every_sample_same_on_two_threads);
     tcase_add_test(tc, test_long_udp_and_tcp_captures_cross_many_chunks);
     tcase_add_test(tc, test_truncated_capture_same_on_two_threads);
+    tcase_add_test(tc, test_message_larger_than_a_chunk);
     tcase_add_test(tc, test_without_a_second_thread);
     suite_add_tcase(s, tc);
     return s;
