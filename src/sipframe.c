@@ -319,7 +319,11 @@ static void frame_reset(sls_sipframe *f)
 {
     /* Not a memset: headers[] is 10 KB and only nheaders entries are read. */
     f->is_request = 0;
-    f->method = f->uri = f->reason = f->body = (sls_slice){"", 0};
+    /* Each field on its own: a chained assignment reads back a slice just
+     * stored, a 16-byte load of two 8-byte stores that the CPU cannot
+     * forward (perf: the hottest instruction of the framer). */
+    f->method.p = f->uri.p = f->reason.p = f->body.p = "";
+    f->method.n = f->uri.n = f->reason.n = f->body.n = 0;
     f->status = 0;
     f->nheaders = 0;
     for (size_t i = 0; i < SLS_HDR_COUNT; i++) {
