@@ -90,7 +90,6 @@ struct sls_analyzer {
     sls_txn_done_fn on_txn;
     void *on_txn_user;
     struct pipe *pipe;    /* while sls_analyzer_run runs stage A apart */
-    sls_sipframe *bframe; /* stage B's copy of a frame from the queue */
     sls_progress_fn on_progress;
     void *on_progress_user;
     char pad_a[LINE];
@@ -161,9 +160,8 @@ sls_analyzer *sls_analyzer_new(const sls_config *cfg)
         sls_call_table_detail(a->calls, 0); /* until someone reads calls */
     a->tcp = sls_tcp_table_new(NULL, ctr, stream_message, a);
     a->frame = malloc(sizeof(*a->frame));
-    a->bframe = malloc(sizeof(*a->bframe));
     if (a->decoder == NULL || a->parser == NULL || a->txns == NULL ||
-        a->calls == NULL || a->tcp == NULL || a->frame == NULL || a->bframe == NULL) {
+        a->calls == NULL || a->tcp == NULL || a->frame == NULL) {
         sls_analyzer_free(a);
         return NULL;
     }
@@ -180,7 +178,6 @@ void sls_analyzer_free(sls_analyzer *a)
     sls_sipparser_free(a->parser);
     sls_decoder_free(a->decoder);
     free(a->frame);
-    free(a->bframe);
     sls_summary_free(a->summary);
     free(a);
 }
@@ -282,15 +279,11 @@ struct rec {
 };
 
 /* A MSG record: struct rec, struct msg_rec, the message bytes (padded to
- * 8), then nheaders sls_sip_header. Every slice of the frame and
- * pkt.payload already point into the record's copy of the bytes (or at a
- * string literal), so stage B uses them as they are. */
+ * 8), then the frame up to its last header entry (SLS_SIPFRAME_USED), which
+ * stage B reads where it is. Every slice of that frame and pkt.payload
+ * point into the record's copy of the bytes (or at a string literal). */
 struct msg_rec {
     sls_packet pkt;
-    /* The frame without its header array: the bytes before `headers` and
-     * from `first` on (offsetof, below). */
-    unsigned char head[offsetof(sls_sipframe, headers)];
-    unsigned char tail[sizeof(sls_sipframe) - offsetof(sls_sipframe, first)];
 };
 
 #define REC_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
@@ -405,11 +398,6 @@ static sls_slice moved(sls_slice s, const char *from, const char *to, size_t len
     return s;
 }
 
-static void put_slice(unsigned char *dst, size_t off, sls_slice s)
-{
-    memcpy(dst + off, &s, sizeof(s));
-}
-
 /* Fills the MSG record at `at` (MSG_HEAD bytes, then the message bytes at
  * msg, already in place) for frame f, whose slices point into the message
  * at `from` (the same place as msg, or the buffer it was framed in), and
@@ -418,26 +406,23 @@ static void finish_msg(sls_analyzer *a, unsigned char *at, const sls_sipframe *f
                        const sls_packet *pkt, const char *from, const char *msg, size_t len)
 {
     struct pipe *p = a->pipe;
-    size_t hoff = MSG_HEAD + REC_ALIGN(len);
-    size_t size = hoff + f->nheaders * sizeof(f->headers[0]);
-    sls_sip_header *h = (sls_sip_header *)(void *)(at + hoff);
-    memcpy(h, f->headers, f->nheaders * sizeof(f->headers[0]));
-    struct msg_rec *m = (struct msg_rec *)(void *)(at + sizeof(struct rec));
-    memcpy(m->head, f, sizeof(m->head));
-    memcpy(m->tail, &f->first, sizeof(m->tail));
+    size_t foff = MSG_HEAD + REC_ALIGN(len);
+    size_t size = foff + SLS_SIPFRAME_USED(f);
+    sls_sipframe *cf = (sls_sipframe *)(void *)(at + foff); /* up to headers[nheaders] */
+    memcpy(cf, f, SLS_SIPFRAME_USED(f));
     if (from != msg) {
         /* Framed elsewhere (a TCP stream's buffer): every slice that points
          * into the message moves to the copy. */
-        for (size_t i = 0; i < f->nheaders; i++) {
-            h[i].name = moved(h[i].name, from, msg, len);
-            h[i].value = moved(h[i].value, from, msg, len);
+        for (size_t i = 0; i < cf->nheaders; i++) {
+            cf->headers[i].name = moved(cf->headers[i].name, from, msg, len);
+            cf->headers[i].value = moved(cf->headers[i].value, from, msg, len);
         }
-        put_slice(m->head, offsetof(sls_sipframe, method), moved(f->method, from, msg, len));
-        put_slice(m->head, offsetof(sls_sipframe, uri), moved(f->uri, from, msg, len));
-        put_slice(m->head, offsetof(sls_sipframe, reason), moved(f->reason, from, msg, len));
-        put_slice(m->tail, offsetof(sls_sipframe, body) - offsetof(sls_sipframe, first),
-                  moved(f->body, from, msg, len));
+        cf->method = moved(cf->method, from, msg, len);
+        cf->uri = moved(cf->uri, from, msg, len);
+        cf->reason = moved(cf->reason, from, msg, len);
+        cf->body = moved(cf->body, from, msg, len);
     }
+    struct msg_rec *m = (struct msg_rec *)(void *)(at + sizeof(struct rec));
     m->pkt = *pkt;
     m->pkt.payload = (const uint8_t *)msg;
     m->pkt.payload_len = len;
@@ -464,7 +449,7 @@ static void emit_message(sls_analyzer *a, const sls_sipframe *f, const sls_packe
     }
     const char *start = f->body.p - f->header_len;
     size_t len = f->header_len + f->body.n;
-    size_t size = MSG_HEAD + REC_ALIGN(len) + f->nheaders * sizeof(f->headers[0]);
+    size_t size = MSG_HEAD + REC_ALIGN(len) + SLS_SIPFRAME_USED(f);
     if (size > UINT32_MAX)
         return; /* cannot happen: headers 64 KiB, body 4 MiB at most */
     unsigned char *at = pipe_reserve(a->pipe, size);
@@ -478,8 +463,7 @@ static void emit_message(sls_analyzer *a, const sls_sipframe *f, const sls_packe
  * framed there, so that nothing needs moving afterwards. */
 static void emit_datagram(sls_analyzer *a, const sls_packet *pkt)
 {
-    size_t room = MSG_HEAD + REC_ALIGN(pkt->payload_len) +
-                  SLS_SIPFRAME_MAX_HEADERS * sizeof(a->frame->headers[0]);
+    size_t room = MSG_HEAD + REC_ALIGN(pkt->payload_len) + sizeof(sls_sipframe);
     unsigned char *at = pipe_reserve(a->pipe, room);
     if (at == NULL)
         return;
@@ -494,16 +478,12 @@ static void emit_datagram(sls_analyzer *a, const sls_packet *pkt)
     finish_msg(a, at, a->frame, pkt, msg, msg, (size_t)rc);
 }
 
-/* Stage B's side of a MSG record. */
+/* Stage B's side of a MSG record: the frame is read where it is. */
 static void take_message(sls_analyzer *a, const unsigned char *at)
 {
     const struct msg_rec *m = (const struct msg_rec *)(const void *)at;
-    sls_sipframe *f = a->bframe;
-    memcpy(f, m->head, sizeof(m->head));
-    memcpy(&f->first, m->tail, sizeof(m->tail));
-    size_t hoff = MSG_HEAD - sizeof(struct rec) + REC_ALIGN(m->pkt.payload_len);
-    memcpy(f->headers, at + hoff, f->nheaders * sizeof(f->headers[0]));
-    sip_message(a, f, &m->pkt);
+    size_t foff = MSG_HEAD - sizeof(struct rec) + REC_ALIGN(m->pkt.payload_len);
+    sip_message(a, (const sls_sipframe *)(const void *)(at + foff), &m->pkt);
 }
 
 /* Stage B: every record of a chunk. */

@@ -70,9 +70,6 @@ typedef struct sls_sipframe {
     sls_slice uri;          /* request: Request-URI */
     unsigned status;        /* response: 100..699 */
     sls_slice reason;       /* response: reason phrase, may be empty */
-    /* The lines of known headers, in message order. */
-    size_t nheaders;
-    sls_sip_header headers[SLS_SIPFRAME_MAX_HEADERS];
     /* For each id: the index in headers[] of its first line, -1 when absent,
      * and how many header lines carry it. Lines of unknown headers have no
      * entry: first[SLS_HDR_OTHER] is always -1, count[SLS_HDR_OTHER] says
@@ -87,7 +84,18 @@ typedef struct sls_sipframe {
     /* Anomalies found while framing (counter ids, 0-terminated list). */
     uint8_t nanomalies;
     uint8_t anomalies[4];
+    /* The lines of known headers, in message order. Last, so that the
+     * frame up to headers[nheaders] is all of it that is ever read
+     * (SLS_SIPFRAME_USED): the analyzer hands frames between threads that
+     * way. */
+    size_t nheaders;
+    sls_sip_header headers[SLS_SIPFRAME_MAX_HEADERS];
 } sls_sipframe;
+
+/* The bytes of *f that hold everything it says: up to the end of
+ * headers[f->nheaders - 1]. */
+#define SLS_SIPFRAME_USED(f) \
+    (offsetof(sls_sipframe, headers) + (f)->nheaders * sizeof((f)->headers[0]))
 
 /* 1 when buf starts with something that is a SIP start line or clearly tries
  * to be one (a request line ending in "SIP/" version, or "SIP/" status line),
