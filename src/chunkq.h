@@ -3,8 +3,8 @@
  *
  * The producer claims a chunk, appends records to it and publishes it; the
  * consumer takes chunks in order and releases each one by taking the next.
- * Handing over whole chunks (1 MiB) instead of records keeps the
- * synchronisation cost at one lock per few thousand records. At most
+ * Handing over whole chunks instead of records keeps the
+ * synchronisation cost at one lock per hundred records or so. At most
  * `slots` chunks exist: memory is bounded whatever flows through. */
 #ifndef SIPSLEUTH_CHUNKQ_H
 #define SIPSLEUTH_CHUNKQ_H
