@@ -492,6 +492,12 @@ static void on_invite_response(sls_call_table *t, centry *e, const sls_sipmsg *m
         list_move(t, e, L_SHORT, sls__sat_add(t->clock, t->cfg.settle_ns));
 }
 
+void sls_call_table_prefetch(const sls_call_table *t, const char *call_id, size_t n)
+{
+    uint32_t h = (uint32_t)sls__index_hash(call_id, n, 0); /* as below */
+    __builtin_prefetch(&t->index.cells[h & t->index.mask]);
+}
+
 int sls_call_table_message(sls_call_table *t, const sls_sipmsg *m,
                            const sls_packet *pkt, int ev, const sls_txn *txn)
 {

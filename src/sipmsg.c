@@ -1594,6 +1594,19 @@ COLD int addr_verdict(sls_sipparser *p, sls_slice v, int bad, enum out_slot slot
 
 HOT int parse_fields(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out);
 
+void sls_sipparser_prefetch(const sls_sipparser *p, const sls_sipframe *f)
+{
+    /* The Call-ID's slot: a new value with every call, so the one likely
+     * to be out of the cache (the templates' and CSeq values' few slots
+     * stay in it). Its hash as prepare() computes it. */
+    if (f->count[SLS_HDR_CALL_ID] != 1)
+        return;
+    memo_key k;
+    template_key(&k, MEMO_CALL_ID, f->headers[f->first[SLS_HDR_CALL_ID]].value, 0, NULL);
+    key_hash(&k);
+    memo_prefetch(memo_addr(p, &k));
+}
+
 int sls_sipparser_parse(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)
 {
     int r = parse_fields(p, f, out);
