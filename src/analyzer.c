@@ -29,6 +29,7 @@
 #include "sipsleuth/tcpstream.h"
 
 #include "chunkq.h"
+#include "util.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -494,8 +495,7 @@ static sls_slice quick_branch(sls_slice v)
          (p = memchr(p, ';', (size_t)(end - p))) != NULL; p++) {
         if ((size_t)(end - p) > 8 && memcmp(p, ";branch=", 8) == 0) {
             const char *b = p + 8, *e = b;
-            while (e < end && *e != ';' && *e != ',' && *e != ' ' && *e != '\t' &&
-                   *e != '\r' && *e != '\n')
+            while (e < end && sls__tchar[(unsigned char)*e]) /* a token */
                 e++;
             return (sls_slice){b, (size_t)(e - b)};
         }

@@ -50,11 +50,15 @@ void sls_summary_free(sls_summary *s)
 sls_method_stats *sls_summary_method(sls_summary *s, const char *name,
                                      size_t len)
 {
-    for (size_t i = 0; i < s->nmethods; i++) {
-        const char *n = s->methods[i].name;
-        if (strlen(n) == len && memcmp(n, name, len) == 0)
-            return &s->methods[i];
-    }
+    /* Per message and per transaction: the length test is the NUL at
+     * name[len] (within the array below SLS_SUMMARY_MAX_NAME), not a
+     * strlen per entry. */
+    if (len < SLS_SUMMARY_MAX_NAME)
+        for (size_t i = 0; i < s->nmethods; i++) {
+            const char *n = s->methods[i].name;
+            if (n[len] == '\0' && (len == 0 || n[0] == name[0]) && memcmp(n, name, len) == 0)
+                return &s->methods[i];
+        }
     if (len >= SLS_SUMMARY_MAX_NAME || s->nmethods >= SLS_SUMMARY_MAX_METHODS) {
         name = SLS_SUMMARY_OTHER_METHODS;
         len = strlen(name);
