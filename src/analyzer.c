@@ -280,11 +280,12 @@ struct rec {
 };
 
 /* A MSG record: struct rec, struct msg_rec, the message bytes (padded to
- * 8), then the frame up to its last header entry (SLS_SIPFRAME_USED), which
- * stage B reads where it is. Every slice of that frame and pkt.payload
+ * 8), then, at foff, the frame up to its last header entry
+ * (SLS_SIPFRAME_USED), which stage B reads where it is. Every slice of that frame and pkt.payload
  * point into the record's copy of the bytes (or at a string literal). */
 struct msg_rec {
     sls_packet pkt;
+    size_t foff; /* where the frame is, from the start of the record */
 };
 
 #define REC_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
@@ -399,34 +400,18 @@ static sls_slice moved(sls_slice s, const char *from, const char *to, size_t len
     return s;
 }
 
-/* Fills the MSG record at `at` (MSG_HEAD bytes, then the message bytes at
- * msg, already in place) for frame f, whose slices point into the message
- * at `from` (the same place as msg, or the buffer it was framed in), and
- * trims the reservation to what was used. */
-static void finish_msg(sls_analyzer *a, unsigned char *at, const sls_sipframe *f,
-                       const sls_packet *pkt, const char *from, const char *msg, size_t len)
+/* Completes the MSG record at `at`, the last one reserved: the message
+ * bytes (len) at msg and the frame at foff are in place. */
+static void seal_msg(struct pipe *p, unsigned char *at, const sls_packet *pkt, const char *msg,
+                     size_t len, size_t foff)
 {
-    struct pipe *p = a->pipe;
-    size_t foff = MSG_HEAD + REC_ALIGN(len);
-    size_t size = foff + SLS_SIPFRAME_USED(f);
-    sls_sipframe *cf = (sls_sipframe *)(void *)(at + foff); /* up to headers[nheaders] */
-    memcpy(cf, f, SLS_SIPFRAME_USED(f));
-    if (from != msg) {
-        /* Framed elsewhere (a TCP stream's buffer): every slice that points
-         * into the message moves to the copy. */
-        for (size_t i = 0; i < cf->nheaders; i++) {
-            cf->headers[i].name = moved(cf->headers[i].name, from, msg, len);
-            cf->headers[i].value = moved(cf->headers[i].value, from, msg, len);
-        }
-        cf->method = moved(cf->method, from, msg, len);
-        cf->uri = moved(cf->uri, from, msg, len);
-        cf->reason = moved(cf->reason, from, msg, len);
-        cf->body = moved(cf->body, from, msg, len);
-    }
+    const sls_sipframe *cf = (const sls_sipframe *)(const void *)(at + foff);
+    size_t size = foff + SLS_SIPFRAME_USED(cf);
     struct msg_rec *m = (struct msg_rec *)(void *)(at + sizeof(struct rec));
     m->pkt = *pkt;
     m->pkt.payload = (const uint8_t *)msg;
     m->pkt.payload_len = len;
+    m->foff = foff;
     /* Field by field: a struct built on the stack and copied whole stalls
      * (its narrow stores cannot be forwarded to the wide load). */
     struct rec *r = (struct rec *)(void *)at;
@@ -450,41 +435,57 @@ static void emit_message(sls_analyzer *a, const sls_sipframe *f, const sls_packe
     }
     const char *start = f->body.p - f->header_len;
     size_t len = f->header_len + f->body.n;
-    size_t size = MSG_HEAD + REC_ALIGN(len) + SLS_SIPFRAME_USED(f);
+    size_t foff = MSG_HEAD + REC_ALIGN(len);
+    size_t size = foff + SLS_SIPFRAME_USED(f);
     if (size > UINT32_MAX)
         return; /* cannot happen: headers 64 KiB, body 4 MiB at most */
     unsigned char *at = pipe_reserve(a->pipe, size);
     if (at == NULL)
         return;
-    memcpy(at + MSG_HEAD, start, len);
-    finish_msg(a, at, f, pkt, start, (const char *)at + MSG_HEAD, len);
+    char *msg = (char *)at + MSG_HEAD;
+    memcpy(msg, start, len);
+    /* Framed in a TCP stream's buffer: the frame is copied, and every slice
+     * that points into the message moves to the copy. */
+    sls_sipframe *cf = (sls_sipframe *)(void *)(at + foff); /* up to headers[nheaders] */
+    memcpy(cf, f, SLS_SIPFRAME_USED(f));
+    for (size_t i = 0; i < cf->nheaders; i++) {
+        cf->headers[i].name = moved(cf->headers[i].name, start, msg, len);
+        cf->headers[i].value = moved(cf->headers[i].value, start, msg, len);
+    }
+    cf->method = moved(cf->method, start, msg, len);
+    cf->uri = moved(cf->uri, start, msg, len);
+    cf->reason = moved(cf->reason, start, msg, len);
+    cf->body = moved(cf->body, start, msg, len);
+    seal_msg(a->pipe, at, pkt, msg, len, foff);
 }
 
 /* A datagram on the two-thread path: copied into the queue first and
- * framed there, so that nothing needs moving afterwards. */
+ * framed there, its frame written in the record itself, so that nothing
+ * is copied or moved afterwards. */
 static void emit_datagram(sls_analyzer *a, const sls_packet *pkt)
 {
-    size_t room = MSG_HEAD + REC_ALIGN(pkt->payload_len) + sizeof(sls_sipframe);
-    unsigned char *at = pipe_reserve(a->pipe, room);
+    size_t foff = MSG_HEAD + REC_ALIGN(pkt->payload_len);
+    unsigned char *at = pipe_reserve(a->pipe, foff + sizeof(sls_sipframe));
     if (at == NULL)
         return;
     char *msg = (char *)at + MSG_HEAD;
     memcpy(msg, pkt->payload, pkt->payload_len);
-    int rc = sls_sipframe_parse(msg, pkt->payload_len, SLS_FRAME_DATAGRAM, a->frame);
+    sls_sipframe *cf = (sls_sipframe *)(void *)(at + foff);
+    int rc = sls_sipframe_parse(msg, pkt->payload_len, SLS_FRAME_DATAGRAM, cf);
     if (rc < 0) {
         pipe_trim(a->pipe, at, 0);
         sls_count(&a->acount, (enum sls_counter)-rc);
         return;
     }
-    finish_msg(a, at, a->frame, pkt, msg, msg, (size_t)rc);
+    seal_msg(a->pipe, at, pkt, msg, (size_t)rc, foff);
 }
 
 /* Stage B's side of a MSG record: the frame is read where it is. */
 static void take_message(sls_analyzer *a, const unsigned char *at)
 {
     const struct msg_rec *m = (const struct msg_rec *)(const void *)at;
-    size_t foff = MSG_HEAD - sizeof(struct rec) + REC_ALIGN(m->pkt.payload_len);
-    sip_message(a, (const sls_sipframe *)(const void *)(at + foff), &m->pkt);
+    sip_message(a, (const sls_sipframe *)(const void *)(at - sizeof(struct rec) + m->foff),
+                &m->pkt);
 }
 
 /* The branch parameter of a Via value, as far as a quick look can tell
@@ -512,8 +513,7 @@ static void look_ahead(sls_analyzer *a, const unsigned char *next)
     if (r.type != REC_MSG)
         return;
     const struct msg_rec *m = (const struct msg_rec *)(const void *)(next + sizeof(r));
-    const sls_sipframe *f = (const sls_sipframe *)(const void *)(
-        next + MSG_HEAD + REC_ALIGN(m->pkt.payload_len));
+    const sls_sipframe *f = (const sls_sipframe *)(const void *)(next + m->foff);
     sls_sipparser_prefetch(a->parser, f);
     if (f->count[SLS_HDR_CALL_ID] == 1) {
         sls_slice v = f->headers[f->first[SLS_HDR_CALL_ID]].value;
