@@ -29,8 +29,10 @@
  * state stays in registers. */
 #if defined(__GNUC__)
 #define FRAME_INLINE inline __attribute__((always_inline))
+#define FRAME_NOINLINE __attribute__((noinline))
 #else
 #define FRAME_INLINE inline
+#define FRAME_NOINLINE
 #endif
 
 /* Detection looks at the first line only, and only this far: a SIP start
@@ -182,7 +184,7 @@ static int starts_with_scheme(const uint8_t *p, size_t n)
  * clearly try to be SIP (RFC 4475 lwsstart, trws, lwsruri, badvers) reach
  * the framer and are counted under a SIP reason, not as "not SIP". HTTP and
  * SSDP ("NOTIFY * HTTP/1.1") fail on the version. */
-static int detect_request_line(const uint8_t *b, size_t n, int window_cut)
+static FRAME_NOINLINE int detect_request_line(const uint8_t *b, size_t n, int window_cut)
 {
     size_t i = 0;
     while (i < n && is_tchar(b[i]))
@@ -206,6 +208,9 @@ static int detect_request_line(const uint8_t *b, size_t n, int window_cut)
         return starts_with_scheme(b + uri, n - uri);
     }
     size_t e = lf != NULL ? (size_t)(lf - b) : n;
+    /* The usual line: " SIP/2.0" CRLF. */
+    if (e >= uri + 9 && b[e - 1] == '\r' && memcmp(b + e - 9, " SIP/2.0", 8) == 0)
+        return 1;
     while (e > uri && (b[e - 1] == '\r' || is_ws((char)b[e - 1])))
         e--;
     /* The usual line ends in " SIP/2.0": the last SP is there. */
@@ -224,8 +229,13 @@ int sls_sip_detect(const uint8_t *buf, size_t len)
     if (buf == NULL || len < 5)
         return 0;
     size_t n = len < DETECT_WINDOW ? len : DETECT_WINDOW;
-    if (buf[0] == 'S' && memcmp(buf, "SIP/", 4) == 0)
+    if (buf[0] == 'S' && memcmp(buf, "SIP/", 4) == 0) {
+        /* The usual status line: "SIP/2.0 " and a digit. The request line
+         * takes more work: out of line, so that this path stays short. */
+        if (len >= 9 && memcmp(buf, "SIP/2.0 ", 8) == 0 && is_digit(buf[8]))
+            return 1;
         return detect_status_line(buf, n);
+    }
     /* Cheap first-byte rejection: RTP (0x80...), DNS ids, TLS records,
      * keep-alive CRLFs and lowercase text never start a SIP request. */
     if (!is_tchar(buf[0]) || (buf[0] >= 'a' && buf[0] <= 'z'))
@@ -339,7 +349,7 @@ static void frame_reset(sls_sipframe *f)
 
 /* RFC 3261 7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase.
  * s[0..e) is the line without its line ending; it starts with "SIP/". */
-static int parse_status_line(const char *s, size_t e, sls_sipframe *f)
+static FRAME_INLINE int parse_status_line(const char *s, size_t e, sls_sipframe *f)
 {
     size_t i = 7;
     /* The usual line starts with "SIP/2.0 ": then the first SP is at 7. */
@@ -549,6 +559,8 @@ typedef struct lf_scan {
     const char *blk; /* lf describes blk[0..64) */
     const char *end; /* the bytes before end may be read */
     const char *s;   /* the first of them */
+    const char *last; /* the last block start with 64 bytes left: end - 64,
+                         or s when there are fewer */
     uint64_t lf;     /* LF bits of that block not yet handed out */
 #if defined(__SSE2__)
     __m128i low; /* byte-wise minimum of the bytes scanned: 0 for a NUL */
@@ -618,7 +630,8 @@ static FRAME_INLINE uint64_t scan_block(lf_scan *sc, const char *p)
 #endif
 }
 
-/* LF bits of the last block, p[0..end - p), fewer than 64 bytes. */
+/* LF bits of an input of fewer than 64 bytes, p[0..end - p) (longer ones
+ * end with an overlapping 64-byte block, scan_next). */
 static FRAME_INLINE uint64_t scan_tail(lf_scan *sc, const char *p)
 {
     size_t n = (size_t)(sc->end - p);
@@ -644,6 +657,7 @@ static FRAME_INLINE void scan_init(lf_scan *sc, const char *s, size_t lim)
 {
     sc->blk = sc->s = s;
     sc->end = s + lim;
+    sc->last = lim >= 64 ? sc->end - 64 : s;
 #if defined(__SSE2__)
     sc->low = _mm_set1_epi8(-1);
 #else
@@ -658,12 +672,15 @@ static FRAME_INLINE const char *scan_next(lf_scan *sc)
     while (sc->lf == 0) {
         const char *at = sc->blk + 64;
         sc->blk = at;
-        if (sc->end - at >= 64) {
+        if (at <= sc->last) {
             sc->lf = scan_block(sc, at);
         } else {
             if (at >= sc->end)
                 return sc->end;
-            sc->lf = scan_tail(sc, at);
+            /* The last bytes, fewer than 64, and at least 64 in all (with
+             * fewer, scan_init saw them all): the 64 that end at end,
+             * without the bits of the bytes before at. */
+            sc->lf = scan_block(sc, sc->end - 64) >> (64 - (size_t)(sc->end - at));
         }
     }
     const char *at = sc->blk + lowest_bit(sc->lf);
@@ -717,55 +734,56 @@ static size_t header_name(const char *s, size_t a, size_t b, uint8_t *id, size_t
 
 #if defined(__SSE2__)
 /* The usual header line is "Name:" with the colon within its first 16
- * bytes. Where the first colon is says how long the name is; the length,
- * the first byte and bit 1 of the second select the one name of this table
- * it can be, and two 16-byte compares, with the name in lower and in upper
- * case, check it
- * (RFC 3261 7.3.1: names are case-insensitive; a '-' is the same in both,
- * so a dash matches only itself). Every name of SLS_HEADER_MAP is here
- * (all are shorter than 16 bytes), with the compact forms: so a line
- * "token:" that matches none of them is an unknown header without further
- * ado, as known_name() would find.
- * Columns: slot, id, the name in lower and in upper case, and its first two
- * bytes as the key sees them (the colon after a compact form). A duplicate
- * key is a compile error (-Woverride-init); the test suite checks that
- * every name and compact form is found, in any case. */
-#define FAST_NAMES(X)                                                            \
-    X(call_id, CALL_ID, "call-id", "CALL-ID", 'c', 'a')                         \
-    X(i, CALL_ID, "i", "I", 'i', ':')                                           \
-    X(cseq, CSEQ, "cseq", "CSEQ", 'c', 's')                                     \
-    X(via, VIA, "via", "VIA", 'v', 'i')                                         \
-    X(v, VIA, "v", "V", 'v', ':')                                               \
-    X(from, FROM, "from", "FROM", 'f', 'r')                                     \
-    X(f, FROM, "f", "F", 'f', ':')                                              \
-    X(to, TO, "to", "TO", 't', 'o')                                             \
-    X(t, TO, "t", "T", 't', ':')                                                \
-    X(content_length, CONTENT_LENGTH, "content-length", "CONTENT-LENGTH", 'c', 'o') \
-    X(l, CONTENT_LENGTH, "l", "L", 'l', ':')                                    \
-    X(user_agent, USER_AGENT, "user-agent", "USER-AGENT", 'u', 's')             \
-    X(server, SERVER, "server", "SERVER", 's', 'e')                             \
-    X(reason, REASON, "reason", "REASON", 'r', 'e')                             \
-    X(warning, WARNING, "warning", "WARNING", 'w', 'a')                         \
-    X(retry_after, RETRY_AFTER, "retry-after", "RETRY-AFTER", 'r', 'e')
+ * bytes. Its first two bytes select the one name of this table it can be
+ * (case-insensitively: bits 0-4 of each), and two 16-byte compares with
+ * "name:" in lower and in upper case check it, colon included, so that the
+ * name ends there (RFC 3261 7.3.1: names are case-insensitive; a '-' or the
+ * colon is the same in both, so it matches only itself). Only when that
+ * fails is the colon looked for: the line is then an unknown header, or
+ * goes the general way. Every name of SLS_HEADER_MAP is here (all are
+ * shorter than 15 bytes), with the compact forms: so a line "token:" that
+ * matches none of them is an unknown header without further ado, as
+ * known_name() would find.
+ * Columns: slot, id, "name:" in lower and in upper case, and its first two
+ * bytes (the colon after a compact form). Reason and Retry-After share
+ * their two bytes: Retry-After has no key and is tried after Reason (alt).
+ * A duplicate key is a compile error (-Woverride-init); the test suite
+ * checks that every name and compact form is found, in any case. */
+#define FAST_NAMES(X)                                                               \
+    X(call_id, CALL_ID, "call-id:", "CALL-ID:", 'c', 'a')                          \
+    X(i, CALL_ID, "i:", "I:", 'i', ':')                                            \
+    X(cseq, CSEQ, "cseq:", "CSEQ:", 'c', 's')                                      \
+    X(via, VIA, "via:", "VIA:", 'v', 'i')                                          \
+    X(v, VIA, "v:", "V:", 'v', ':')                                                \
+    X(from, FROM, "from:", "FROM:", 'f', 'r')                                      \
+    X(f, FROM, "f:", "F:", 'f', ':')                                               \
+    X(to, TO, "to:", "TO:", 't', 'o')                                              \
+    X(t, TO, "t:", "T:", 't', ':')                                                 \
+    X(content_length, CONTENT_LENGTH, "content-length:", "CONTENT-LENGTH:", 'c', 'o') \
+    X(l, CONTENT_LENGTH, "l:", "L:", 'l', ':')                                     \
+    X(user_agent, USER_AGENT, "user-agent:", "USER-AGENT:", 'u', 's')              \
+    X(server, SERVER, "server:", "SERVER:", 's', 'e')                              \
+    X(reason, REASON, "reason:", "REASON:", 'r', 'e')                              \
+    X(warning, WARNING, "warning:", "WARNING:", 'w', 'a')
 
+/* Not keyed: shares its key with Reason. */
+#define FAST_NAMES_ALT(X) X(retry_after, RETRY_AFTER, "retry-after:", "RETRY-AFTER:", 'r', 'e')
 
-/* The key of a name of n bytes (0 < n < 16) starting with bytes c0 c1:
- * the same for either case of a letter (bits 0-4 of c0, bit 1 of c1). At
- * run time it is taken from the first two bytes of the line as one
- * little-endian word. */
-#define NAME_KEY(c0, c1, n) \
-    ((((unsigned)(c0) | (unsigned)(c1) << 8) & 0x21fu) | (unsigned)(n) << 5)
+/* The key of a name starting with bytes c0 c1: the same for either case of
+ * a letter (bits 0-4 of each). At run time it is taken from the first two
+ * bytes of the line as one little-endian word. */
+#define NAME_KEY(c0, c1) (((unsigned)(c0) & 0x1fu) | ((unsigned)(c1) & 0x1fu) << 5)
 
 enum name_slot {
     NAME_NONE,
 #define NAME_SLOT(slot, id, lower, upper, c0, c1) NAME_##slot,
-    FAST_NAMES(NAME_SLOT)
+    FAST_NAMES(NAME_SLOT) FAST_NAMES_ALT(NAME_SLOT)
 #undef NAME_SLOT
     NAME_SLOTS
 };
 
-/* One table, so that one base address serves the three lookups. NAME_NONE's
- * empty name matches nothing: a name has at least one byte. */
+/* One table, so that one base address serves the lookups. NAME_NONE is
+ * never compared; its mask has a bit no compare sets all the same. */
 typedef struct name_pat {
     char lower[16];
     char upper[16];
@@ -773,22 +791,37 @@ typedef struct name_pat {
 
 static const struct {
     _Alignas(16) name_pat pat[NAME_SLOTS];
+    uint32_t mask[NAME_SLOTS]; /* the bytes of "name:" */
     uint8_t id[NAME_SLOTS];
-    uint8_t slot[1024]; /* by NAME_KEY */
+    uint8_t len[NAME_SLOTS]; /* of the name */
+    uint8_t alt[NAME_SLOTS]; /* the slot to try next, NAME_NONE: none */
+    uint8_t slot[1024];      /* by NAME_KEY */
 } names = {
     .pat = {
 #define NAME_PAT(slot, id, lower, upper, c0, c1) [NAME_##slot] = {lower, upper},
-        FAST_NAMES(NAME_PAT)
+        FAST_NAMES(NAME_PAT) FAST_NAMES_ALT(NAME_PAT)
 #undef NAME_PAT
+    },
+    .mask = {
+        [NAME_NONE] = 1u << 16,
+#define NAME_MASK(slot, id, lower, upper, c0, c1) \
+    [NAME_##slot] = (1u << (sizeof(lower) - 1)) - 1,
+        FAST_NAMES(NAME_MASK) FAST_NAMES_ALT(NAME_MASK)
+#undef NAME_MASK
     },
     .id = {
 #define NAME_ID(slot, id, lower, upper, c0, c1) [NAME_##slot] = SLS_HDR_##id,
-        FAST_NAMES(NAME_ID)
+        FAST_NAMES(NAME_ID) FAST_NAMES_ALT(NAME_ID)
 #undef NAME_ID
     },
+    .len = {
+#define NAME_LEN(slot, id, lower, upper, c0, c1) [NAME_##slot] = sizeof(lower) - 2,
+        FAST_NAMES(NAME_LEN) FAST_NAMES_ALT(NAME_LEN)
+#undef NAME_LEN
+    },
+    .alt = {[NAME_reason] = NAME_retry_after},
     .slot = {
-#define NAME_KEYED(slot, id, lower, upper, c0, c1) \
-    [NAME_KEY(c0, c1, sizeof(lower) - 1)] = NAME_##slot,
+#define NAME_KEYED(slot, id, lower, upper, c0, c1) [NAME_KEY(c0, c1)] = NAME_##slot,
         FAST_NAMES(NAME_KEYED)
 #undef NAME_KEYED
     },
@@ -801,26 +834,42 @@ static const struct {
 static FRAME_INLINE int fast_name(const char *p, uint8_t *id, size_t *n)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    /* The key from p[0] and p[1] in the low bytes (x86 is little-endian). */
+    unsigned w = (unsigned)_mm_cvtsi128_si32(x);
+    unsigned slot = names.slot[(w & 0x1fu) | (w >> 3 & 0x3e0u)];
+    while (slot != NAME_NONE) {
+        __m128i lo = _mm_load_si128((const __m128i *)(const void *)names.pat[slot].lower);
+        __m128i up = _mm_load_si128((const __m128i *)(const void *)names.pat[slot].upper);
+        unsigned same = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(x, lo), _mm_cmpeq_epi8(x, up)));
+        if ((same & names.mask[slot]) == names.mask[slot]) { /* p[0..len] is "name:" */
+            *id = names.id[slot];
+            *n = names.len[slot];
+            return 1;
+        }
+        slot = names.alt[slot];
+    }
     unsigned colons = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
     size_t k = lowest_bit(colons | 0x10000u); /* 16: none */
     if (k - 1 > 14)
         return 0;
     *n = k;
-    /* The key from p[0] and p[1] in the low bytes (x86 is little-endian). */
-    unsigned slot = names.slot[((unsigned)_mm_cvtsi128_si32(x) & 0x21fu) | (unsigned)k << 5];
-    __m128i lo = _mm_load_si128((const __m128i *)(const void *)names.pat[slot].lower);
-    __m128i up = _mm_load_si128((const __m128i *)(const void *)names.pat[slot].upper);
-    unsigned same = (unsigned)_mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpeq_epi8(x, lo), _mm_cmpeq_epi8(x, up)));
-    if (lowest_bit(~same) >= k) { /* p[0..k) is the name */
-        *id = names.id[slot];
+    /* Not a known name: a token, then the colon? Letters, digits and '-'
+     * (x | 0x20 - 'a' <= 25, x - '0' <= 9, unsigned) are checked all at
+     * once; a name with other token characters goes byte by byte. */
+    *id = SLS_HDR_OTHER;
+    const __m128i l = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    const __m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+    const __m128i ok =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l),
+                                  _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)),
+                     _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+    unsigned want = (1u << k) - 1;
+    if (((unsigned)_mm_movemask_epi8(ok) & want) == want)
         return 1;
-    }
-    /* Not a known name: a token, then the colon? */
     size_t i = 0;
     while (is_tchar((unsigned char)p[i]))
         i++;
-    *id = SLS_HDR_OTHER;
     return i == k;
 }
 #endif
@@ -914,6 +963,7 @@ static FRAME_INLINE int frame(const char *buf, size_t len, enum sls_frame_mode m
     const char *const end = s + lim;
     size_t done = 0, pos = 0, header_end = 0;
     size_t nh = 0;     /* entries: the header lines of known headers */
+    sls_sip_header *hp = f->headers; /* headers[nh] */
     size_t nother = 0; /* the other header lines */
     int r = 0;
     const char *q = scan_next(&sc); /* the LF ending the current line */
@@ -1027,14 +1077,17 @@ static FRAME_INLINE int frame(const char *buf, size_t len, enum sls_frame_mode m
             const char *a = colon + 1, *b = q - (q[-1] == '\r');
             if (*a == ' ')
                 a++;
-            if ((unsigned char)*a <= ' ')
+            const char *vp = a;
+            if ((unsigned char)*a <= ' ' || (unsigned char)b[-1] <= ' ') {
                 a = skip_ws(a);
-            if ((unsigned char)b[-1] <= ' ')
                 b = trim_end(a, b);
-            size_t vn = (size_t)(b - a);
-            sls_sip_header *h = &f->headers[nh];
+                vp = b != a ? a : colon + 1;
+            }
+            /* Else a < b: a is a visible byte of the line (not its CR or
+             * LF), b the line's end. */
+            sls_sip_header *h = hp++;
             h->name = (sls_slice){p, n};
-            h->value = (sls_slice){vn != 0 ? a : colon + 1, vn};
+            h->value = (sls_slice){vp, (size_t)(b - a)};
             h->id = id;
             f->count[id]++;
             if (f->first[id] < 0)

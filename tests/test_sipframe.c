@@ -163,6 +163,10 @@ static const detect_case detect_cases[] = {
     {"response version 3.14", "SIP/3.14 200 OK\r\n", 0, 1},
     {"one-byte method and URI", "A x SIP/2.0\r\n", 0, 1},
     {"version then spaces", "INVITE sip:a@b SIP/2.0 \t \r\n", 0, 1},
+    {"version then two CRs", "INVITE sip:a@b SIP/2.0\r\r\n", 0, 1},
+    {"version, CR, no LF", "INVITE sip:a@b SIP/2.0\r", 0, 1},
+    {"response, two SPs before the code", "SIP/2.0  200 OK\r\n", 0, 1},
+    {"response, code only", "SIP/2.0 2", 0, 1},
     /* not SIP */
     {"empty", "", 0, 0},
     {"CRLF keep-alive", "\r\n", 0, 0},
@@ -186,6 +190,9 @@ static const detect_case detect_cases[] = {
     {"version glued to URI", "INVITE sip:a@bSIP/2.0\r\n", 0, 0},
     {"version only", "SIP/2.0\r\n", 0, 0},
     {"status not digits", "SIP/2.0 OK\r\n", 0, 0},
+    {"status, SPs only", "SIP/2.0   \r\n", 0, 0},
+    {"status cut after SIP/2.0 SP", "SIP/2.0 ", 0, 0},
+    {"request, CR glued to version", "INVITE sip:a@bSIP/2.0\r\n", 0, 0},
     {"version without digits", "SIP/ 200 OK\r\n", 0, 0},
     {"text", "hello world, this is not SIP at all\r\n", 0, 0},
     {"SDP fragment", "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\n", 0, 0},
@@ -1324,6 +1331,61 @@ static void check_name(const char *name, int colon_form)
  * cases, every prefix of it, it with a token character added at the end or
  * changed anywhere (a letter's neighbour, '-' <-> '_'), and other near
  * misses. The id must be what reference_id() says. */
+/* An unknown header name with one byte of every value (but LF and the
+ * colon) at every position: a header line exactly when the name is a token
+ * (RFC 3261 25.1), or a token followed by white space. The names are
+ * framed with and without 16 bytes after the line, so the 16-byte check
+ * (letters, digits and '-' at once, other token bytes one by one) and the
+ * general way must agree with the RFC's definition. */
+static int ref_tchar(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c != 0 && strchr("-.!%*_+`'~", c) != NULL);
+}
+
+START_TEST(test_frame_unknown_name_every_byte)
+{
+    const size_t n = (size_t)_i + 2; /* 2..15 bytes: "x...x" */
+    for (unsigned b = 0; b < 256; b++) {
+        if (b == '\n' || b == ':')
+            continue;
+        for (size_t k = 0; k < n; k++) {
+            char msg[128];
+            char name[16];
+            memset(name, 'x', n);
+            name[k] = (char)b;
+            for (int body = 0; body < 2; body++) {
+                /* Not snprintf: the name may hold a NUL. */
+                const char *body_s = name_bodies[body];
+                int len = 0;
+                memcpy(msg, "SIP/2.0 200 OK\r\n", 16);
+                len += 16;
+                memcpy(msg + len, name, n);
+                len += (int)n;
+                memcpy(msg + len, ": v\r\n\r\n", 7);
+                len += 7;
+                memcpy(msg + len, body_s, strlen(body_s));
+                len += (int)strlen(body_s);
+                int ok = ref_tchar((unsigned char)b) || (k == n - 1 && (b == ' ' || b == '\t'));
+                sls_sipframe f;
+                guarded g;
+                int r = frame_guarded(&g, msg, (size_t)len, SLS_FRAME_DATAGRAM, &f);
+                if (ok) {
+                    ck_assert_msg(r == len, "byte 0x%02x at %zu of %zu, body %d: %d", b, k, n,
+                                  body, r);
+                    ck_assert_uint_eq(f.nheaders, 0);
+                    ck_assert_uint_eq(f.count[SLS_HDR_OTHER], 1);
+                } else {
+                    ck_assert_msg(r < 0, "byte 0x%02x at %zu of %zu, body %d: %d", b, k, n,
+                                  body, r);
+                }
+                guard_free(&g);
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_frame_header_names_near_misses)
 {
     const char *full = header_names[_i].name;
@@ -1553,6 +1615,7 @@ static Suite *sipframe_suite(void)
     tcase_add_loop_test(tc, test_frame_header_names_near_misses, 0,
                         sizeof header_names / sizeof header_names[0]);
     tcase_add_test(tc, test_frame_header_names_case_folding_traps);
+    tcase_add_loop_test(tc, test_frame_unknown_name_every_byte, 0, 14);
     tcase_add_test(tc, test_frame_request_uri_every_byte);
     tcase_add_test(tc, test_frame_short_inputs);
     suite_add_tcase(s, tc);
