@@ -96,6 +96,7 @@ struct sls_analyzer {
     char pad_a[LINE];
     /* Written by stage A. */
     uint64_t frame_no;
+    int tcp_fed; /* a segment went to the stream table: it can age */
     sls_counters acount; /* stage A's counts, see sls_analyzer_finish */
     char pad_b[LINE];
     /* Written by stage B. */
@@ -291,19 +292,10 @@ struct msg_rec {
 #define REC_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
 #define MSG_HEAD REC_ALIGN(sizeof(struct rec) + sizeof(struct msg_rec))
 
-/* Room for a record of `size` bytes in the chunk being filled: the chunk
- * is handed over when full and a new one claimed. NULL when the stream
- * closed (stage B stopped, or memory ran out: then B is told so). */
-static void *pipe_reserve(struct pipe *p, size_t size)
+/* The chunk being filled is full, or there is none: it is handed over and
+ * a new one claimed. Out of line: once in ~100 records. */
+static __attribute__((noinline)) void *pipe_reserve_chunk(struct pipe *p, size_t size)
 {
-    p->last = NULL;
-    if (p->closed)
-        return NULL;
-    if (p->c != NULL && p->c->cap - p->c->used >= size) {
-        void *at = p->c->buf + p->c->used;
-        p->c->used += size;
-        return at;
-    }
     if (p->c != NULL) {
         sls_input_progress(p->in, &p->c->done, &p->c->total);
         int stopped = sls__chunkq_publish(p->q);
@@ -329,6 +321,23 @@ static void *pipe_reserve(struct pipe *p, size_t size)
     return p->c->buf;
 }
 
+/* Room for a record of `size` bytes in the chunk being filled: the chunk
+ * is handed over when full and a new one claimed. NULL when the stream
+ * closed (stage B stopped, or memory ran out: then B is told so). */
+static inline void *pipe_reserve(struct pipe *p, size_t size)
+{
+    p->last = NULL;
+    if (p->closed)
+        return NULL;
+    sls__chunk *c = p->c;
+    if (c != NULL && c->cap - c->used >= size) {
+        void *at = c->buf + c->used;
+        c->used += size;
+        return at;
+    }
+    return pipe_reserve_chunk(p, size);
+}
+
 /* The last reservation, at `at`, keeps only its first `size` bytes. */
 static void pipe_trim(struct pipe *p, unsigned char *at, size_t size)
 {
@@ -351,9 +360,8 @@ static void pipe_close(struct pipe *p, int rc)
 }
 
 /* A captured frame starts: its BEGIN rides on the next record. */
-static void emit_begin(sls_analyzer *a, int64_t ts, uint32_t caplen)
+static void emit_begin(sls_analyzer *a, struct pipe *p, int64_t ts, uint32_t caplen)
 {
-    struct pipe *p = a->pipe;
     if (p == NULL) {
         frame_begin(a, ts, caplen);
         return;
@@ -366,9 +374,8 @@ static void emit_begin(sls_analyzer *a, int64_t ts, uint32_t caplen)
 
 /* The frame is done: the END flag goes on its last record when that is
  * still the last one written, else on a MARK record of its own. */
-static void emit_end(sls_analyzer *a, int64_t ts)
+static void emit_end(sls_analyzer *a, struct pipe *p, int64_t ts)
 {
-    struct pipe *p = a->pipe;
     if (p == NULL) {
         frame_end(a, ts);
         return;
@@ -555,6 +562,7 @@ void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt)
     if (pkt->transport == SLS_TRANSPORT_TCP && !pkt->whole) {
         /* RFC 3261 18.3: on a stream, messages are framed by
          * Content-Length; the stream stage delivers them in order. */
+        a->tcp_fed = 1;
         sls_tcp_segment(a->tcp, pkt);
         return;
     }
@@ -579,18 +587,22 @@ void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt)
     emit_message(a, a->frame, pkt);
 }
 
-static void stage_a_frame(sls_analyzer *a, const sls_rawpkt *raw)
+/* p is a->pipe, read once: it does not change while a frame is decoded. */
+static inline void stage_a_frame(sls_analyzer *a, struct pipe *p, const sls_rawpkt *raw)
 {
-    emit_begin(a, raw->ts_ns, raw->caplen);
+    emit_begin(a, p, raw->ts_ns, raw->caplen);
     sls_decode_frame(a->decoder, raw->linktype, raw->ts_ns, ++a->frame_no,
                      raw->data, raw->caplen);
-    sls_tcp_advance(a->tcp, raw->ts_ns);
-    emit_end(a, raw->ts_ns);
+    /* Streams exist only once a segment came: until then there is nothing
+     * to age, and most captures are all UDP. */
+    if (a->tcp_fed)
+        sls_tcp_advance(a->tcp, raw->ts_ns);
+    emit_end(a, p, raw->ts_ns);
 }
 
 int sls_analyzer_frame(sls_analyzer *a, const sls_rawpkt *raw)
 {
-    stage_a_frame(a, raw);
+    stage_a_frame(a, a->pipe, raw);
     return a->error;
 }
 
@@ -602,7 +614,7 @@ static void *stage_a_main(void *arg)
     sls_rawpkt raw;
     int rc;
     while ((rc = sls_input_next(p->in, &raw)) > 0 && !p->closed) {
-        stage_a_frame(a, &raw);
+        stage_a_frame(a, p, &raw);
         /* A slow source (a pipe): hand over what there is when B waits. */
         if (++p->frames % PIPE_POLL_EVERY == 0 && p->c != NULL && !p->closed &&
             sls__chunkq_consumer_idle(p->q)) {

@@ -75,6 +75,9 @@ static int64_t timeval_ns(const struct timeval *tv)
     const int64_t lim = INT64_MAX / NS_PER_S - 1; /* about year 2262 */
     int64_t sec = (int64_t)tv->tv_sec;
     int64_t frac = (int64_t)tv->tv_usec;
+    /* Every sound record: no division (this runs once per packet). */
+    if (sec <= lim && sec >= -lim && frac >= 0 && frac < NS_PER_S)
+        return sec * NS_PER_S + frac;
     if (sec > lim)
         return INT64_MAX;
     if (sec < -lim)
@@ -97,19 +100,27 @@ static void copy_message(char *dst, size_t dstlen, const char *msg)
     snprintf(dst, dstlen, "%s", msg != NULL ? msg : "");
 }
 
+static int source_ended(struct source *s, int r);
+
 /* Reads the next packet of a file into its pending slot. Returns 1 when
- * there is one, 0 when the file has ended (its state says how). */
-static int source_advance(struct source *s)
+ * there is one, 0 when the file has ended (its state says how). Inlined
+ * into sls_input_next, once per packet; the end is out of line. */
+static inline int source_advance(struct source *s)
 {
     struct pcap_pkthdr *hdr;
     const u_char *data;
     int r = pcap_next_ex(s->pcap, &hdr, &data);
-    if (r == 1) {
-        s->hdr = hdr;
-        s->data = data;
-        s->ts_ns = timeval_ns(&hdr->ts);
-        return 1;
-    }
+    if (r != 1)
+        return source_ended(s, r);
+    s->hdr = hdr;
+    s->data = data;
+    s->ts_ns = timeval_ns(&hdr->ts);
+    return 1;
+}
+
+/* pcap_next_ex() returned r, not a packet: the file ends here. */
+static __attribute__((noinline)) int source_ended(struct source *s, int r)
+{
     s->hdr = NULL;
     s->data = NULL;
     if (r == PCAP_ERROR_BREAK) /* end of a savefile */
@@ -338,7 +349,7 @@ int sls_input_next(sls_input *in, sls_rawpkt *pkt)
         size_t top = in->heap[0];
         if (!source_advance(&in->src[top]))
             in->heap[0] = in->heap[--in->nheap];
-        if (in->nheap > 0)
+        if (in->nheap > 1) /* one file: nothing to reorder */
             heap_sift_down(in, 0);
     }
     if (in->nheap == 0)

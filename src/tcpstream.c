@@ -1795,10 +1795,21 @@ void sls_tcp_segment(sls_tcp_table *t, const sls_packet *pkt)
         fin_dir(t, d, seq + (uint32_t)n, pkt);
 }
 
+static void tcp_age(sls_tcp_table *t, int64_t now_ns);
+
+/* Called for every captured frame, most of them not TCP: with nothing
+ * open, nothing can age, and the test is all it costs (the work is out of
+ * line, so this part needs no stack frame). */
 void sls_tcp_advance(sls_tcp_table *t, int64_t now_ns)
 {
-    if (t == NULL)
+    if (t == NULL || (t->waiting.head == NULL && t->live.head == NULL &&
+                      t->closed.head == NULL))
         return;
+    tcp_age(t, now_ns);
+}
+
+static __attribute__((noinline)) void tcp_age(sls_tcp_table *t, int64_t now_ns)
+{
     while (t->waiting.head != NULL &&
            older_than(now_ns, t->waiting.head->wait_since, GAP_WAIT_NS)) {
         tcp_dir *d = t->waiting.head;

@@ -3106,6 +3106,200 @@ START_TEST(test_decoder_new_rejects_missing_arguments)
 }
 END_TEST
 
+/* ---- the Ethernet / IPv4 / UDP fast path ---------------------------------------- */
+
+/* Frames of the common shape and every near miss of it. Each IPv4
+ * packet is decoded twice: after an Ethernet header (where sls_decode_frame
+ * takes its fast path when the shape fits) and as DLT_IPV4 (the general
+ * path, always); both must give the same payload, fields and counters, and
+ * the counter the row names (SLS_CTR_COUNT: delivered). */
+enum fast_case {
+    FC_PLAIN,          /* the shape itself */
+    FC_TRAILER,        /* bytes after the datagram: clamped */
+    FC_SHORT_PADDED,   /* an empty datagram padded to 60 bytes */
+    FC_EMPTY,          /* UDP length 8: no payload */
+    FC_UDP_SHORTER,    /* UDP length below what IP declares */
+    FC_UDP_LONGER,     /* UDP length past what IP declares */
+    FC_UDP_BELOW_8,    /* UDP length 7 */
+    FC_IP_TOTAL_27,    /* IP total below header + UDP header */
+    FC_IP_TOTAL_0,     /* TSO's zero total length */
+    FC_OPTIONS,        /* IHL 6 */
+    FC_MF,             /* first fragment (not a multiple of 8: bad) */
+    FC_OFFSET,         /* last fragment */
+    FC_TCP,            /* protocol 6 */
+    FC_VERSION_6,      /* version nibble 6 under EtherType IPv4 */
+    FC_CUT_IN_PAYLOAD, /* snaplen inside the UDP payload */
+    FC_CUT_IN_UDP,     /* snaplen inside the UDP header */
+    FC_VXLAN_PORT,     /* SIP sent to 4789: not VXLAN, delivered */
+    FC_GTPU_PORT,      /* SIP sent to 2152: not GTP-U, delivered */
+    FC_HEP,            /* a HEP3 datagram on the shape */
+    FC_COUNT
+};
+
+static const enum sls_counter fast_case_counter[FC_COUNT] = {
+    [FC_PLAIN] = SLS_CTR_COUNT,
+    [FC_TRAILER] = SLS_CTR_COUNT,
+    [FC_SHORT_PADDED] = SLS_CTR_COUNT,
+    [FC_EMPTY] = SLS_CTR_COUNT,
+    [FC_UDP_SHORTER] = SLS_CTR_COUNT,
+    [FC_UDP_LONGER] = SLS_CTR_UDP_BAD_LENGTH,
+    [FC_UDP_BELOW_8] = SLS_CTR_UDP_BAD_LENGTH,
+    [FC_IP_TOTAL_27] = SLS_CTR_UDP_BAD_LENGTH,
+    [FC_IP_TOTAL_0] = SLS_CTR_IPV4_BAD_HEADER,
+    [FC_OPTIONS] = SLS_CTR_COUNT,
+    [FC_MF] = SLS_CTR_FRAG_BAD,
+    [FC_OFFSET] = SLS_CTR_IPV4_FRAGMENT,
+    [FC_TCP] = SLS_CTR_TCP_BAD_HEADER,
+    [FC_VERSION_6] = SLS_CTR_IPV4_BAD_HEADER,
+    [FC_CUT_IN_PAYLOAD] = SLS_CTR_UDP_TRUNCATED,
+    [FC_CUT_IN_UDP] = SLS_CTR_UDP_TRUNCATED,
+    [FC_VXLAN_PORT] = SLS_CTR_COUNT,
+    [FC_GTPU_PORT] = SLS_CTR_COUNT,
+    [FC_HEP] = SLS_CTR_COUNT,
+};
+
+/* The IPv4 packet of row c, with what the capture holds after it or
+ * without what it lost; *payload_len is what the sink must see. */
+static void fast_case_packet(int c, struct fb *f, size_t *payload_len)
+{
+    struct fb hep = {0};
+    const uint8_t *data = (const uint8_t *)SIP;
+    size_t n = SIP_LEN, ulen, cut = 0;
+    unsigned dport = 5080, optwords = 0, frag = 0, proto = IPP_UDP;
+    if (c == FC_HEP) {
+        struct hep3 h;
+        hep3_default(&h);
+        hep3_build(&hep, &h);
+        data = hep.b;
+        n = hep.n;
+    }
+    if (c == FC_EMPTY || c == FC_SHORT_PADDED)
+        n = 0;
+    ulen = 8 + n;
+    size_t ipdata = 8 + n; /* what IP declares after its header */
+    switch (c) {
+    case FC_UDP_SHORTER:
+        ulen = 8 + n - 5;
+        break;
+    case FC_UDP_LONGER:
+        ulen = 8 + n + 1;
+        break;
+    case FC_UDP_BELOW_8:
+        ulen = 7;
+        break;
+    case FC_OPTIONS:
+        optwords = 1;
+        break;
+    case FC_MF:
+        frag = 0x2000u;
+        break;
+    case FC_OFFSET:
+        frag = 0x0010u;
+        break;
+    case FC_TCP:
+        proto = IPP_TCP;
+        break;
+    case FC_VXLAN_PORT:
+        dport = 4789;
+        break;
+    case FC_GTPU_PORT:
+        dport = 2152;
+        break;
+    case FC_CUT_IN_PAYLOAD:
+        cut = 10;
+        break;
+    case FC_CUT_IN_UDP:
+        cut = n + 3;
+        break;
+    default:
+        break;
+    }
+    size_t start = f->n;
+    ipv4(f, proto, ipdata, optwords, frag);
+    if (c == FC_IP_TOTAL_27 || c == FC_IP_TOTAL_0) {
+        unsigned total = c == FC_IP_TOTAL_0 ? 0 : 27;
+        f->b[start + 2] = (uint8_t)(total >> 8);
+        f->b[start + 3] = (uint8_t)total;
+    }
+    if (c == FC_VERSION_6)
+        f->b[start] = 0x65;
+    udp(f, 5060, dport, ulen);
+    put(f, data, n);
+    if (c == FC_TRAILER)
+        fill(f, 0xEE, 10);
+    if (c == FC_SHORT_PADDED)
+        fill(f, 0, 60 - 14 - (f->n - start));
+    f->n -= cut;
+    *payload_len = c == FC_UDP_SHORTER ? n - 5 : c == FC_HEP ? SIP_LEN : n;
+}
+
+static void assert_same_outcome(const struct outcome *a, const struct outcome *b)
+{
+    ck_assert_int_eq(a->rc, b->rc);
+    ck_assert_int_eq(a->calls, b->calls);
+    ck_assert_mem_eq(&a->ctr, &b->ctr, sizeof(a->ctr));
+    for (int i = 0; i < a->calls && i < OUTCOME_KEEP; i++) {
+        const sls_packet *x = &a->all[i], *y = &b->all[i];
+        ck_assert(x->ts_ns == y->ts_ns);
+        ck_assert_uint_eq(x->frame_no, y->frame_no);
+        ck_assert_mem_eq(&x->src, &y->src, sizeof(x->src));
+        ck_assert_mem_eq(&x->dst, &y->dst, sizeof(x->dst));
+        ck_assert_uint_eq(x->sport, y->sport);
+        ck_assert_uint_eq(x->dport, y->dport);
+        ck_assert_uint_eq(x->transport, y->transport);
+        ck_assert_uint_eq(x->tcp_flags, y->tcp_flags);
+        ck_assert_uint_eq(x->whole, y->whole);
+        ck_assert_uint_eq(x->tcp_seq, y->tcp_seq);
+        ck_assert_uint_eq(x->payload_len, y->payload_len);
+    }
+    ck_assert_uint_eq(a->sum, b->sum);
+    if (a->calls > 0)
+        ck_assert_mem_eq(a->payload, b->payload,
+                         a->pkt.payload_len < sizeof(a->payload) ? a->pkt.payload_len
+                                                                 : sizeof(a->payload));
+}
+
+START_TEST(test_ether_ipv4_udp_fast_path_decodes_as_the_general_path)
+{
+    struct fb eth_frame = {0}, ip = {0};
+    size_t plen;
+    eth(&eth_frame, ET_IPV4);
+    fast_case_packet(_i, &eth_frame, &plen);
+    fast_case_packet(_i, &ip, &plen);
+    /* The Ethernet frame is the IP packet after 14 bytes, padding and
+     * cut included. */
+    ck_assert_uint_eq(eth_frame.n, 14 + ip.n);
+    static struct outcome fast, general;
+    decode(DLT_EN10MB, eth_frame.b, eth_frame.n, &fast);
+    decode(DLT_IPV4, ip.b, ip.n, &general);
+    assert_same_outcome(&fast, &general);
+    enum sls_counter want = fast_case_counter[_i];
+    if (want == SLS_CTR_COUNT) {
+        assert_delivered(&fast);
+        ck_assert_uint_eq(fast.pkt.payload_len, plen);
+        if (_i != FC_HEP) {
+            ck_assert_uint_eq(fast.pkt.transport, SLS_TRANSPORT_UDP);
+            ck_assert_uint_eq(fast.pkt.src.family, 4);
+            ck_assert_mem_eq(fast.pkt.src.bytes, V4_SRC, 4);
+            ck_assert_mem_eq(fast.pkt.dst.bytes, V4_DST, 4);
+            static const uint8_t zero[12];
+            ck_assert_mem_eq(fast.pkt.src.bytes + 4, zero, 12);
+            ck_assert_mem_eq(fast.pkt.dst.bytes + 4, zero, 12);
+            ck_assert_uint_eq(fast.pkt.sport, 5060);
+            ck_assert(fast.pkt.ts_ns == TEST_TS);
+            ck_assert_uint_eq(fast.pkt.frame_no, TEST_FRAME_NO);
+            ck_assert_mem_eq(fast.payload, SIP, plen);
+        } else {
+            ck_assert_mem_eq(fast.pkt.src.bytes, HEP_SRC, 4);
+            ck_assert_uint_eq(fast.pkt.whole, 1);
+            ck_assert(fast.pkt.ts_ns == HEP_TS);
+        }
+    } else {
+        assert_counted(&fast, want);
+    }
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
     Suite *s = suite_create("decode");
@@ -3124,6 +3318,8 @@ static Suite *decode_suite(void)
     tcase_add_test(tc, test_ether_arp_is_not_ip);
     tcase_add_test(tc, test_ether_8023_length_field_is_not_ip);
     tcase_add_test(tc, test_vlan_then_arp_is_not_ip);
+    tcase_add_loop_test(tc, test_ether_ipv4_udp_fast_path_decodes_as_the_general_path, 0,
+                        FC_COUNT);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("other links");

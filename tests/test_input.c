@@ -553,6 +553,52 @@ START_TEST(test_timestamp_out_of_range_saturates)
 }
 END_TEST
 
+/* A nanosecond pcap record's fraction field can hold 10^9 or more (a
+ * damaged or hand-made file): the excess carries into the seconds, and a
+ * negative one borrows. Values in [0, 10^9) take the plain path, the others
+ * the carrying one; both give the same arithmetic. */
+START_TEST(test_nanosecond_fraction_of_a_second_or_more_carries)
+{
+    static const struct {
+        uint32_t frac;
+        int64_t ns;
+    } rows[] = {
+        {0, INT64_C(100000000000)},
+        {999999999u, INT64_C(100999999999)},
+        {1000000000u, INT64_C(101000000000)},
+        {1500000000u, INT64_C(101500000000)},
+        /* libpcap 1.10 hands this one out as -1: it borrows a second. */
+        {4294967295u, INT64_C(99999999999)},
+    };
+    const size_t n = sizeof(rows) / sizeof(rows[0]);
+    pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535,
+                                                        PCAP_TSTAMP_PRECISION_NANO);
+    ck_assert_ptr_nonnull(dead);
+    pcap_dumper_t *w = pcap_dump_open(dead, tpath("frac.pcap"));
+    ck_assert_ptr_nonnull(w);
+    for (size_t i = 0; i < n; i++) {
+        struct pcap_pkthdr h;
+        memset(&h, 0, sizeof(h));
+        h.ts.tv_sec = 100;
+        h.ts.tv_usec = (suseconds_t)rows[i].frac;
+        h.caplen = h.len = 4;
+        const uint8_t b[4] = {1, 2, 3, (uint8_t)i};
+        pcap_dump((u_char *)w, &h, b);
+    }
+    pcap_dump_close(w);
+    pcap_close(dead);
+    const char *paths[] = {tpath("frac.pcap")};
+    sls_input *in = open_ok(paths, 1);
+    sls_rawpkt r;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(sls_input_next(in, &r), 1);
+        ck_assert_msg(r.ts_ns == rows[i].ns, "row %zu: %lld", i, (long long)r.ts_ns);
+    }
+    ck_assert_int_eq(sls_input_next(in, &r), 0);
+    sls_input_free(in);
+}
+END_TEST
+
 START_TEST(test_linktype_name_and_fallback)
 {
     write_pcap(tpath("sll2.pcap"), DLT_LINUX_SLL2, 1, five, 1);
@@ -731,6 +777,7 @@ static Suite *input_suite(void)
     tcase_add_test(tc, test_pcapng_nanosecond_resolution_and_truncation);
     tcase_add_test(tc, test_pcapng_mixed_link_types_stop_with_read_error);
     tcase_add_test(tc, test_timestamp_out_of_range_saturates);
+    tcase_add_test(tc, test_nanosecond_fraction_of_a_second_or_more_carries);
     tcase_add_test(tc, test_linktype_name_and_fallback);
     tcase_add_test(tc, test_stdin_is_read_and_left_open);
     tcase_add_test(tc, test_shared_pcapng_capture);

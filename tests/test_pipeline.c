@@ -303,6 +303,56 @@ static void write_big_tcp(const char *dst)
     pcap_close(dead);
 }
 
+/* A frame that is not IP (ARP), at capture time sec: it only moves time. */
+static void arp_packet(pcap_dumper_t *w, long sec)
+{
+    unsigned char pkt[60] = {0};
+    pkt[12] = 0x08;
+    pkt[13] = 0x06;
+    struct pcap_pkthdr h = {.ts = {.tv_sec = sec}, .caplen = 60, .len = 60};
+    pcap_dump((u_char *)w, &h, pkt);
+}
+
+/* A TCP stream left with half a message at t = 1 s, then only frames
+ * that are not TCP, the last 400 s later: the stream must be closed as
+ * idle (300 s) by capture time, before the end of the capture flushes
+ * it. */
+static void write_idle_tcp(const char *dst)
+{
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+    pcap_dumper_t *w = pcap_dump_open(dead, dst);
+    ck_assert_ptr_nonnull(w);
+    static const char half[] = "OPTIONS sip:b@10.0.0.2 SIP/2.0\r\n"
+                               "Via: SIP/2.0/TCP 10.0.0.1:40000;branch=z9hG4bK-idle\r\n";
+    tcp_packet(w, 1, 1000, 0x18, half, sizeof(half) - 1);
+    for (long t = 2; t <= 401; t += 100)
+        arp_packet(w, t);
+    pcap_dump_close(w);
+    pcap_close(dead);
+}
+
+static uint64_t idle_evicted(const char *path, int threaded)
+{
+    sls_analyzer *a = sls_analyzer_new(NULL);
+    ck_assert_ptr_nonnull(a);
+    sls_input *in = NULL;
+    const char *paths[] = {path};
+    char err[256];
+    ck_assert_int_eq(sls_input_open(&in, paths, 1, err, sizeof(err)), 0);
+    if (threaded) {
+        ck_assert_int_eq(sls_analyzer_run(a, in), 0);
+    } else {
+        sls_rawpkt raw;
+        while (sls_input_next(in, &raw) > 0)
+            ck_assert_int_eq(sls_analyzer_frame(a, &raw), 0);
+    }
+    sls_analyzer_finish(a);
+    uint64_t n = sls_analyzer_summary(a)->counters.v[SLS_CTR_TCP_IDLE_EVICTED];
+    sls_input_free(in);
+    sls_analyzer_free(a);
+    return n;
+}
+
 /* ---- tests ---- */
 
 START_TEST(test_every_sample_same_on_two_threads)
@@ -381,6 +431,17 @@ START_TEST(test_without_a_second_thread)
 }
 END_TEST
 
+START_TEST(test_tcp_stream_ages_on_frames_that_are_not_tcp)
+{
+    char path[256];
+    tmpname(path, sizeof(path), "idle");
+    write_idle_tcp(path);
+    ck_assert_uint_eq(idle_evicted(path, 0), 1);
+    ck_assert_uint_eq(idle_evicted(path, 1), 1);
+    unlink(path);
+}
+END_TEST
+
 static Suite *pipeline_suite(void)
 {
     Suite *s = suite_create("pipeline");
@@ -391,6 +452,7 @@ static Suite *pipeline_suite(void)
     tcase_add_test(tc, test_truncated_capture_same_on_two_threads);
     tcase_add_test(tc, test_message_larger_than_a_chunk);
     tcase_add_test(tc, test_without_a_second_thread);
+    tcase_add_test(tc, test_tcp_stream_ages_on_frames_that_are_not_tcp);
     suite_add_tcase(s, tc);
     return s;
 }
