@@ -68,16 +68,24 @@ static inline void sls__age_move(sls__ages *a, sls__age_link *e, int which, int6
     sls__age_append(a, e, which, deadline);
 }
 
-/* The link due first, or NULL when every list is empty. */
-static inline sls__age_link *sls__age_earliest(const sls__ages *a)
+/* The link due first among lists[0..n), or NULL when they are empty; on
+ * equal deadlines the lowest list. Inlined with a constant n, unrolled. */
+static inline __attribute__((always_inline)) sls__age_link *
+sls__age_earliest_of(const sls__age_list *lists, int n)
 {
     sls__age_link *best = NULL;
-    for (int i = 0; i < a->nlists; i++) {
-        sls__age_link *h = a->lists[i].head;
+    for (int i = 0; i < n; i++) {
+        sls__age_link *h = lists[i].head;
         if (h != NULL && (best == NULL || h->deadline < best->deadline))
             best = h;
     }
     return best;
+}
+
+/* The link due first, or NULL when every list is empty. */
+static inline sls__age_link *sls__age_earliest(const sls__ages *a)
+{
+    return sls__age_earliest_of(a->lists, a->nlists);
 }
 
 /* After retiring what was due: nothing is due before the earliest deadline
@@ -100,6 +108,7 @@ static inline void sls__age_rearm(sls__ages *a, int64_t now, int64_t slack)
  * how many slots are ever in use at once. */
 #define SLS__POOL_CHUNK_BITS 6 /* 64 slots per chunk */
 #define SLS__POOL_MAX_SLOTS (UINT32_C(1) << 30)
+#define SLS__POOL_ALIGN 64 /* chunk alignment: slot_size << CHUNK_BITS is a multiple */
 
 typedef struct sls__pool {
     size_t slot_size; /* multiple of 8 */
@@ -141,7 +150,9 @@ static inline uint32_t sls__pool_alloc(sls__pool *p)
                 p->chunks = c;
                 p->chunks_cap = cap;
             }
-            char *chunk = malloc(p->slot_size << SLS__POOL_CHUNK_BITS);
+            /* Cache-line aligned: a slot whose size is a multiple of 64
+             * then starts a line, so its first fields share one. */
+            char *chunk = aligned_alloc(SLS__POOL_ALIGN, p->slot_size << SLS__POOL_CHUNK_BITS);
             if (chunk == NULL)
                 return 0;
             p->chunks[p->nchunks++] = chunk;

@@ -174,7 +174,7 @@ static void list_move(sls_call_table *t, centry *e, enum age_list which, int64_t
 
 static centry *earliest(const sls_call_table *t)
 {
-    return entry_of(sls__age_earliest(&t->ages));
+    return entry_of(sls__age_earliest_of(t->lists, L_COUNT));
 }
 
 static enum sls_outcome outcome_of(const sls_call_table *t, const centry *e,
@@ -257,8 +257,17 @@ void sls_call_table_advance(sls_call_table *t, int64_t now_ns)
     if (t->clock < t->ages.next_check)
         return;
     centry *e;
-    while ((e = earliest(t)) != NULL && e->age.deadline <= t->clock)
+    while ((e = earliest(t)) != NULL && e->age.deadline <= t->clock) {
+        /* The next call in e's list, likely due next and cold, is fetched
+         * while e goes: its link and the start of its record. */
+        if (e->age.next != NULL) {
+            const char *p = (const char *)e->age.next;
+            __builtin_prefetch(p);
+            __builtin_prefetch(p - offsetof(centry, age));
+            __builtin_prefetch(p - offsetof(centry, age) + 64);
+        }
         retire(t, e, e->age.deadline, false);
+    }
     sls__age_rearm(&t->ages, t->clock, t->cfg.settle_ns);
 }
 
@@ -344,6 +353,26 @@ static const sls_slice *header(const sls_sipframe *f, enum sls_header_id id)
     return &f->headers[f->first[id]].value;
 }
 
+/* Zeroes bytes [from, to) of e. */
+#define ZERO_SPAN(e, from, to) \
+    memset((char *)(e) + offsetof(centry, from), 0, offsetof(centry, to) - offsetof(centry, from))
+
+/* What calloc did, but only where it is read: every field starts at zero,
+ * except the text buffers (768 of about 1 400 bytes), which are C strings
+ * never read past their NUL: each starts empty. */
+static void zero_record(centry *e)
+{
+    ZERO_SPAN(e, c, c.from_uri);
+    e->c.from_uri[0] = e->c.to_uri[0] = '\0';
+    ZERO_SPAN(e, c.caller, c.final_reason);
+    e->c.final_reason[0] = '\0';
+    ZERO_SPAN(e, c.challenged, c.responder_agent);
+    e->c.responder_agent[0] = '\0';
+    ZERO_SPAN(e, c.has_reason, c.codecs);
+    e->c.codecs[0] = '\0';
+    ZERO_SPAN(e, c.prov_before_final, data);
+}
+
 static centry *create(sls_call_table *t, const sls_sipmsg *m, const sls_packet *pkt,
                       uint32_t h)
 {
@@ -358,8 +387,7 @@ static centry *create(sls_call_table *t, const sls_sipmsg *m, const sls_packet *
     if (ref == 0)
         return NULL;
     centry *e = sls__pool_ptr(&t->pool, ref);
-    /* What calloc did: every field starts at zero. */
-    memset(e, 0, offsetof(centry, data));
+    zero_record(e);
     char *id = e->data;
     if (m->call_id.n >= CALL_SLOT - offsetof(centry, data) &&
         (id = e->ext = malloc(m->call_id.n + 1)) == NULL) {

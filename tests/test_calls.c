@@ -323,6 +323,56 @@ START_TEST(test_failure_after_early_media_with_q850_reason)
 }
 END_TEST
 
+/* A call's record is cleared only where it is read before written: a call
+ * in the slot a failed call with a reason, warning, Retry-After, agent,
+ * codecs and early media left starts with all of them zero or empty. */
+START_TEST(test_recycled_call_slot_starts_from_zero)
+{
+    invite(0, "z9hG4bK1", "c", 1);
+    answer(200, "z9hG4bK1", "c", 1, 183, "Session Progress", "b", "");
+    answer(4000, "z9hG4bK1", "c", 1, 503, "Service Unavailable", "b",
+           "Reason: Q.850;cause=34;text=\"No circuit/channel available\"\r\n"
+           "Warning: 304 pbx.example.com \"Media type not available\"\r\n"
+           "Retry-After: 120\r\n");
+    /* Long after: "c" is gone when "d" comes, which takes its slot. */
+    sip(60000, 1,
+        "INVITE sip:bob@example.com SIP/2.0\r\n" HDRS("z9hG4bK2", "d", "1", "INVITE", "")
+        "Content-Length: 0\r\n\r\n");
+    ck_assert_uint_eq(got.n, 1);
+    finish();
+    ck_assert_uint_eq(got.n, 2);
+    const sls_call *c = call("c");
+    ck_assert_int_eq(c->has_reason, 1);
+    ck_assert_int_eq(c->has_warning, 1);
+    ck_assert_str_eq(c->responder_agent, "TestPBX 1.0");
+    ck_assert_str_ne(c->codecs, "");
+    const sls_call *d = call("d");
+    ck_assert_int_eq(d->outcome, SLS_OUTCOME_IN_PROGRESS);
+    ck_assert_uint_eq(d->final_code, 0);
+    ck_assert_str_eq(d->final_reason, "");
+    ck_assert_str_eq(d->responder_agent, "");
+    ck_assert_str_eq(d->codecs, "");
+    ck_assert_str_eq(d->from_uri, "sip:alice@example.com");
+    ck_assert_int_eq(d->has_reason, 0);
+    ck_assert_int_eq(d->has_warning, 0);
+    ck_assert_int_eq(d->has_retry_after, 0);
+    ck_assert_uint_eq(d->reason.cause, 0);
+    ck_assert_str_eq(d->reason.text, "");
+    ck_assert_uint_eq(d->warning.code, 0);
+    ck_assert_uint_eq(d->retry_after_s, 0);
+    ck_assert_int_eq(d->early_media, 0);
+    ck_assert_int_eq(d->ringing, 0);
+    ck_assert_int_eq(d->challenged, 0);
+    ck_assert_uint_eq(d->responder_port, 0);
+    ck_assert_uint_eq(d->responder.family, 0);
+    ck_assert_uint_eq(d->prov_before_final, 0);
+    ck_assert_uint_eq(d->dialogs, 0);
+    ck_assert_uint_eq(d->attempts, 1);
+    ck_assert_int_eq(d->pdd_ns, -1);
+    ck_assert_int_eq(d->bye_seen, 0);
+}
+END_TEST
+
 START_TEST(test_488_lists_offered_codecs_and_warning)
 {
     invite(0, "z9hG4bK1", "c", 1);
@@ -589,6 +639,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_unanswered_invite_is_in_progress_when_capture_ends_first);
     tcase_add_test(tc, test_failure_after_early_media_with_q850_reason);
     tcase_add_test(tc, test_488_lists_offered_codecs_and_warning);
+    tcase_add_test(tc, test_recycled_call_slot_starts_from_zero);
     tcase_add_test(tc, test_forked_early_dialogs_are_counted);
     tcase_add_test(tc, test_bye_answered_481_is_explained);
     tcase_add_test(tc, test_requests_outside_a_call_make_no_call);

@@ -722,6 +722,136 @@ START_TEST(test_slots_reused_across_generations_keep_their_own_data)
 }
 END_TEST
 
+/* A new transaction starts with every field zero (or empty) although only
+ * the fields read before they are written are cleared, and its slot last
+ * held a transaction with provisionals, a reason, retransmissions, an ACK
+ * and a malloc'd To tag. The To tag's malloc'd copy is told from t.to_tag:
+ * replaced and freed once (ASan's leak check and double-free check). */
+START_TEST(test_recycled_slot_starts_from_zero)
+{
+    sls_txn_table *t = table();
+    const char *long_tag = "a-to-tag-well-over-forty-eight-bytes-long-0123456789";
+    const char *long_tag2 = "another-to-tag-well-over-forty-eight-bytes-long-987654";
+    sls_sipmsg a = request(SLS_METHOD_INVITE, "INVITE", "z9hG4bK-old", "old", 7);
+    ck_assert_int_eq(feed(t, &a, 0, 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &a, MS(10), 1), SLS_TXN_EV_REQUEST_RETRANS);
+    sls_sipmsg r100 = response(&a, 100, "");
+    sls_sipmsg r180 = response(&a, 180, long_tag);
+    sls_sipmsg r486 = response(&a, 486, long_tag2);
+    r486.reason = S("Busy Here And A Long Reason Phrase");
+    ck_assert_int_eq(feed(t, &r100, MS(20), 0), SLS_TXN_EV_PROVISIONAL);
+    ck_assert_int_eq(feed(t, &r180, MS(30), 0), SLS_TXN_EV_PROVISIONAL);
+    ck_assert_int_eq(feed(t, &r486, MS(40), 0), SLS_TXN_EV_FINAL);
+    ck_assert_int_eq(feed(t, &r486, MS(50), 0), SLS_TXN_EV_RESPONSE_RETRANS);
+    sls_sipmsg ack = request(SLS_METHOD_ACK, "ACK", "z9hG4bK-old", "old", 7);
+    ack.cseq_method = SLS_METHOD_ACK;
+    ck_assert_int_eq(feed(t, &ack, MS(60), 1), SLS_TXN_EV_ACK);
+    sls_txn_table_advance(t, SEC(1700000000) + SEC(10));
+    ck_assert_uint_eq(log_.n, 1);
+    ck_assert_str_eq(log_.to_tag[0], long_tag2);
+    ck_assert_uint_eq(log_.t[0].nprov, 2);
+    ck_assert_str_eq(log_.t[0].final_reason, "Busy Here And A Long Reason Phrase");
+
+    /* Same slot, first seen through a response with no tag. */
+    sls_sipmsg b = request(SLS_METHOD_OPTIONS, "OPTIONS", "z9hG4bK-new", "new", 1);
+    sls_sipmsg b100 = response(&b, 100, "");
+    sls_packet p = at(SEC(11), 0);
+    const sls_txn *x;
+    ck_assert_int_eq(sls_txn_table_message(t, &b100, &p, &x), SLS_TXN_EV_PROVISIONAL);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_uint_eq(x->nprov, 1);
+    ck_assert_uint_eq(x->prov[0].code, 100);
+    ck_assert_uint_eq(x->prov[0].to_tag_hash, 0);
+    ck_assert_uint_eq(x->request_seen, 0);
+    ck_assert_uint_eq(x->has_final, 0);
+    ck_assert_uint_eq(x->ack_seen, 0);
+    ck_assert_uint_eq(x->timed_out, 0);
+    ck_assert_uint_eq(x->evicted, 0);
+    ck_assert_int_eq(x->request_ts_ns, 0);
+    ck_assert_int_eq(x->final_ts_ns, 0);
+    ck_assert_int_eq(x->ack_ts_ns, 0);
+    ck_assert_uint_eq(x->request_frame, 0);
+    ck_assert_uint_eq(x->final_code, 0);
+    ck_assert_str_eq(x->final_reason, "");
+    ck_assert_str_eq(x->to_tag, "");
+    ck_assert_uint_eq(x->request_retrans, 0);
+    ck_assert_uint_eq(x->response_retrans, 0);
+    ck_assert_uint_eq(x->ack_retrans, 0);
+    ck_assert_uint_eq(x->extra_finals, 0);
+    /* Nothing final: reported when Timer F runs out, still all zero. */
+    sls_txn_table_advance(t, SEC(1700000000) + SEC(11) + SEC(64));
+    ck_assert_uint_eq(log_.n, 2);
+    ck_assert_uint_eq(log_.t[1].timed_out, 1);
+    ck_assert_uint_eq(log_.t[1].nprov, 1);
+    ck_assert_uint_eq(log_.t[1].final_code, 0);
+    ck_assert_str_eq(log_.t[1].final_reason, "");
+    ck_assert_str_eq(log_.to_tag[1], "");
+
+    /* A long tag replaced by an inline one, then the table freed with a
+     * long tag still held. */
+    sls_sipmsg c = request(SLS_METHOD_INVITE, "INVITE", "z9hG4bK-c", "c", 1);
+    sls_sipmsg c180 = response(&c, 180, long_tag);
+    sls_sipmsg c200 = response(&c, 200, "short");
+    ck_assert_int_eq(feed(t, &c, SEC(80), 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &c180, SEC(80), 0), SLS_TXN_EV_PROVISIONAL);
+    ck_assert_int_eq(feed(t, &c200, SEC(80), 0), SLS_TXN_EV_FINAL);
+    sls_sipmsg d = request(SLS_METHOD_INVITE, "INVITE", "z9hG4bK-d", "d", 1);
+    sls_sipmsg d180 = response(&d, 180, long_tag2);
+    ck_assert_int_eq(feed(t, &d, SEC(80), 1), SLS_TXN_EV_REQUEST);
+    ck_assert_int_eq(feed(t, &d180, SEC(80), 0), SLS_TXN_EV_PROVISIONAL);
+    sls_txn_table_advance(t, SEC(1700000000) + SEC(90));
+    ck_assert_uint_eq(log_.n, 3);
+    ck_assert_str_eq(log_.to_tag[2], "short");
+    sls_txn_table_free(t);
+}
+END_TEST
+
+/* Strings are copied into the slot by words, by length class (under 4, 4
+ * to 7, 8 to 16, 17 to 32, longer): every length comes back whole, and
+ * keys of every length still match their retransmissions. */
+START_TEST(test_strings_of_every_length_are_copied_whole)
+{
+    sls_txn_table *t = sls_txn_table_new(NULL, &ctr, NULL, NULL);
+    char br[80], id[80], ft[80], tt[80], rs[80];
+    for (int n = 0; n < 45; n++) {
+        memcpy(br, "z9hG4bK", 7);
+        for (int i = 0; i < n + 1; i++) {
+            br[7 + i] = (char)('a' + (i * 7 + n) % 26);
+            id[i] = (char)('A' + (i * 5 + n) % 26);
+            ft[i] = (char)('0' + (i + n) % 10);
+            tt[i] = (char)('k' + (i * 3 + n) % 16);
+            rs[i] = (char)('a' + (i * 11 + n) % 26);
+        }
+        br[8 + n] = '\0';
+        id[n] = ft[n] = tt[n] = rs[n] = '\0';
+        sls_sipmsg m = request(SLS_METHOD_INVITE, "INVITE", br, id, (uint32_t)n + 1);
+        m.from_tag = (sls_str){ft, (size_t)n};
+        m.request_uri = (sls_str){rs, (size_t)n};
+        sls_packet p = at(SEC(n), 1);
+        const sls_txn *x;
+        ck_assert_int_eq(sls_txn_table_message(t, &m, &p, &x), SLS_TXN_EV_REQUEST);
+        ck_assert_str_eq(x->branch, br);
+        ck_assert_str_eq(x->call_id, id);
+        ck_assert_str_eq(x->from_tag, ft);
+        ck_assert_str_eq(x->request_uri, rs);
+        sls_sipmsg r = response(&m, 486, tt);
+        r.reason = (sls_str){rs, (size_t)n};
+        ck_assert_int_eq(sls_txn_table_message(t, &r, &p, &x), SLS_TXN_EV_FINAL);
+        ck_assert_str_eq(x->to_tag, tt);
+        ck_assert_str_eq(x->final_reason, rs);
+        ck_assert_int_eq(sls_txn_table_message(t, &m, &p, &x), SLS_TXN_EV_REQUEST_RETRANS);
+        /* RFC 2543 key (no magic cookie): Call-ID, CSeq, tags, Via. */
+        sls_sipmsg o = request(SLS_METHOD_OPTIONS, "OPTIONS", br + 7, id, (uint32_t)n + 1);
+        o.from_tag = (sls_str){ft, (size_t)n};
+        ck_assert_int_eq(sls_txn_table_message(t, &o, &p, &x), SLS_TXN_EV_REQUEST);
+        ck_assert_str_eq(x->branch, br + 7);
+        ck_assert_str_eq(x->call_id, id);
+        ck_assert_int_eq(sls_txn_table_message(t, &o, &p, &x), SLS_TXN_EV_REQUEST_RETRANS);
+    }
+    sls_txn_table_free(t);
+}
+END_TEST
+
 /* At the end of the capture the open transactions are reported in the
  * order they are due, whatever list they are in, tombstones and ACK
  * entries go silently, and the table is empty and usable afterwards. */
@@ -804,6 +934,8 @@ static Suite *suite(void)
     tcase_add_test(st, test_byte_ceiling_charges_as_the_first_layout);
     tcase_add_test(st, test_slots_reused_across_generations_keep_their_own_data);
     tcase_add_test(st, test_flush_reports_in_due_order_and_empties_the_table);
+    tcase_add_test(st, test_recycled_slot_starts_from_zero);
+    tcase_add_test(st, test_strings_of_every_length_are_copied_whole);
     suite_add_tcase(s, st);
     return s;
 }
