@@ -287,7 +287,15 @@ struct rec {
 struct msg_rec {
     sls_packet pkt;
     size_t foff; /* where the frame is, from the start of the record */
+    /* Where stage B's tables will look this message up first, computed
+     * here (stage A has time to spare) for stage B to prefetch while it
+     * handles the record before (look_ahead). Hints only. */
+    uint64_t memo_hash; /* its Call-ID's memo slot, HINT_CALL_ID */
+    uint32_t call_hash; /* its Call-ID's call index cell, HINT_CALL_ID */
+    uint32_t txn_hash;  /* its branch's transaction index cell, HINT_TXN */
+    unsigned hints;
 };
+enum { HINT_CALL_ID = 1, HINT_TXN = 2 };
 
 #define REC_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
 #define MSG_HEAD REC_ALIGN(sizeof(struct rec) + sizeof(struct msg_rec))
@@ -407,6 +415,39 @@ static sls_slice moved(sls_slice s, const char *from, const char *to, size_t len
     return s;
 }
 
+/* The branch parameter of a Via value, as far as a quick look can tell
+ * (a hint only: the adapter's reading is the one that counts). */
+static sls_slice quick_branch(sls_slice v)
+{
+    for (const char *p = v.p, *end = v.p + v.n;
+         (p = memchr(p, ';', (size_t)(end - p))) != NULL; p++) {
+        if ((size_t)(end - p) > 8 && memcmp(p, ";branch=", 8) == 0) {
+            const char *b = p + 8, *e = b;
+            while (e < end && sls__tchar[(unsigned char)*e]) /* a token */
+                e++;
+            return (sls_slice){b, (size_t)(e - b)};
+        }
+    }
+    return (sls_slice){"", 0};
+}
+
+/* The hints of a message (struct msg_rec). */
+static void hint(struct msg_rec *m, const sls_sipframe *f)
+{
+    m->hints = 0;
+    if (f->count[SLS_HDR_CALL_ID] == 1) {
+        sls_slice v = f->headers[f->first[SLS_HDR_CALL_ID]].value;
+        m->memo_hash = sls_sipparser_call_id_hash(v.p, v.n);
+        m->call_hash = sls_call_table_hash(v.p, v.n);
+        m->hints |= HINT_CALL_ID;
+    }
+    if (f->first[SLS_HDR_VIA] >= 0) {
+        sls_slice b = quick_branch(f->headers[f->first[SLS_HDR_VIA]].value);
+        if (sls_txn_branch_hash(b.p, b.n, &m->txn_hash))
+            m->hints |= HINT_TXN;
+    }
+}
+
 /* Completes the MSG record at `at`, the last one reserved: the message
  * bytes (len) at msg and the frame at foff are in place. */
 static void seal_msg(struct pipe *p, unsigned char *at, const sls_packet *pkt, const char *msg,
@@ -419,6 +460,7 @@ static void seal_msg(struct pipe *p, unsigned char *at, const sls_packet *pkt, c
     m->pkt.payload = (const uint8_t *)msg;
     m->pkt.payload_len = len;
     m->foff = foff;
+    hint(m, cf);
     /* Field by field: a struct built on the stack and copied whole stalls
      * (its narrow stores cannot be forwarded to the wide load). */
     struct rec *r = (struct rec *)(void *)at;
@@ -495,22 +537,6 @@ static void take_message(sls_analyzer *a, const unsigned char *at)
                 &m->pkt);
 }
 
-/* The branch parameter of a Via value, as far as a quick look can tell
- * (a hint only: the adapter's reading is the one that counts). */
-static sls_slice quick_branch(sls_slice v)
-{
-    for (const char *p = v.p, *end = v.p + v.n;
-         (p = memchr(p, ';', (size_t)(end - p))) != NULL; p++) {
-        if ((size_t)(end - p) > 8 && memcmp(p, ";branch=", 8) == 0) {
-            const char *b = p + 8, *e = b;
-            while (e < end && sls__tchar[(unsigned char)*e]) /* a token */
-                e++;
-            return (sls_slice){b, (size_t)(e - b)};
-        }
-    }
-    return (sls_slice){"", 0};
-}
-
 /* While one message is handled, the table slots the next one will look up
  * first are fetched: they are in no cache on a busy capture. */
 static void look_ahead(sls_analyzer *a, const unsigned char *next)
@@ -520,16 +546,12 @@ static void look_ahead(sls_analyzer *a, const unsigned char *next)
     if (r.type != REC_MSG)
         return;
     const struct msg_rec *m = (const struct msg_rec *)(const void *)(next + sizeof(r));
-    const sls_sipframe *f = (const sls_sipframe *)(const void *)(next + m->foff);
-    sls_sipparser_prefetch(a->parser, f);
-    if (f->count[SLS_HDR_CALL_ID] == 1) {
-        sls_slice v = f->headers[f->first[SLS_HDR_CALL_ID]].value;
-        sls_call_table_prefetch(a->calls, v.p, v.n);
+    if (m->hints & HINT_CALL_ID) {
+        sls_sipparser_prefetch_hash(a->parser, m->memo_hash);
+        sls_call_table_prefetch_hash(a->calls, m->call_hash);
     }
-    if (f->first[SLS_HDR_VIA] >= 0) {
-        sls_slice b = quick_branch(f->headers[f->first[SLS_HDR_VIA]].value);
-        sls_txn_table_prefetch(a->txns, b.p, b.n);
-    }
+    if (m->hints & HINT_TXN)
+        sls_txn_table_prefetch_hash(a->txns, m->txn_hash);
 }
 
 /* Stage B: every record of a chunk. */

@@ -520,9 +520,13 @@ static void on_invite_response(sls_call_table *t, centry *e, const sls_sipmsg *m
         list_move(t, e, L_SHORT, sls__sat_add(t->clock, t->cfg.settle_ns));
 }
 
-void sls_call_table_prefetch(const sls_call_table *t, const char *call_id, size_t n)
+uint32_t sls_call_table_hash(const char *call_id, size_t n)
 {
-    uint32_t h = (uint32_t)sls__index_hash(call_id, n, 0); /* as below */
+    return (uint32_t)sls__index_hash(call_id, n, 0); /* as sls_call_table_message */
+}
+
+void sls_call_table_prefetch_hash(const sls_call_table *t, uint32_t h)
+{
     __builtin_prefetch(&t->index.cells[h & t->index.mask]);
 }
 
@@ -531,7 +535,7 @@ int sls_call_table_message(sls_call_table *t, const sls_sipmsg *m,
 {
     (void)txn;
     sls_call_table_advance(t, pkt->ts_ns);
-    uint32_t h = (uint32_t)sls__index_hash(m->call_id.p, m->call_id.n, 0);
+    uint32_t h = sls_call_table_hash(m->call_id.p, m->call_id.n);
     centry *e = lookup(t, h, m->call_id);
     bool initial_invite = m->is_request && m->method == SLS_METHOD_INVITE && m->to_tag.n == 0;
 

@@ -1594,17 +1594,21 @@ COLD int addr_verdict(sls_sipparser *p, sls_slice v, int bad, enum out_slot slot
 
 HOT int parse_fields(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out);
 
-void sls_sipparser_prefetch(const sls_sipparser *p, const sls_sipframe *f)
+uint64_t sls_sipparser_call_id_hash(const char *v, size_t n)
 {
-    /* The Call-ID's slot: a new value with every call, so the one likely
-     * to be out of the cache (the templates' and CSeq values' few slots
-     * stay in it). Its hash as prepare() computes it. */
-    if (f->count[SLS_HDR_CALL_ID] != 1)
-        return;
+    /* As prepare() hashes a Call-ID; a value too long for the memo has no
+     * slot, and 0 names one as good as any for a hint. */
     memo_key k;
-    template_key(&k, MEMO_CALL_ID, f->headers[f->first[SLS_HDR_CALL_ID]].value, 0, NULL);
+    template_key(&k, MEMO_CALL_ID, (sls_slice){v, n}, 0, NULL);
+    if (n > MEMO_KEY_MAX)
+        return 0;
     key_hash(&k);
-    memo_prefetch(memo_addr(p, &k));
+    return k.hash;
+}
+
+void sls_sipparser_prefetch_hash(const sls_sipparser *p, uint64_t h)
+{
+    memo_prefetch(&p->memo[h & (MEMO_SLOTS - 1)]);
 }
 
 int sls_sipparser_parse(sls_sipparser *p, const sls_sipframe *f, sls_sipmsg *out)

@@ -820,12 +820,18 @@ static int on_tomb(sls_txn_table *t, node *n, const sls_sipmsg *m)
     return SLS_TXN_EV_EXTRA_FINAL;
 }
 
-void sls_txn_table_prefetch(const sls_txn_table *t, const char *branch, size_t n)
+int sls_txn_branch_hash(const char *branch, size_t n, uint32_t *h)
 {
     if (n > 7 && memcmp(branch, "z9hG4bK", 7) == 0) { /* as key_of() */
-        uint32_t h = (uint32_t)sls__index_hash(branch, n, '3');
-        __builtin_prefetch(&t->index.cells[h & t->index.mask]);
+        *h = (uint32_t)sls__index_hash(branch, n, '3');
+        return 1;
     }
+    return 0;
+}
+
+void sls_txn_table_prefetch_hash(const sls_txn_table *t, uint32_t h)
+{
+    __builtin_prefetch(&t->index.cells[h & t->index.mask]);
 }
 
 int sls_txn_table_message(sls_txn_table *t, const sls_sipmsg *m,

@@ -147,10 +147,11 @@ void sls_call_table_free(sls_call_table *t);
 int sls_call_table_message(sls_call_table *t, const sls_sipmsg *m,
                            const sls_packet *pkt, int ev, const sls_txn *txn);
 
-/* A hint: asks the CPU for the index cell where a message with this
- * Call-ID value would be looked up (see sls_sipparser_prefetch). No effect
- * on results. */
-void sls_call_table_prefetch(const sls_call_table *t, const char *call_id, size_t n);
+/* Hints, no effect on results (see sls_sipparser_call_id_hash): the index
+ * hash of a Call-ID value (any thread), and fetching its index cell (the
+ * table's thread). */
+uint32_t sls_call_table_hash(const char *call_id, size_t n);
+void sls_call_table_prefetch_hash(const sls_call_table *t, uint32_t h);
 
 /* Retires calls whose time has come by now_ns. */
 void sls_call_table_advance(sls_call_table *t, int64_t now_ns);

@@ -74,10 +74,13 @@ sls_sipparser *sls_sipparser_new(void);
 /* Accepts NULL. */
 void sls_sipparser_free(sls_sipparser *p);
 
-/* A hint: asks the CPU for the memory the parse of f will read first
- * (its Call-ID's memo slot), so that a caller that knows the next message
- * while it handles this one can overlap the wait. No effect on results. */
-void sls_sipparser_prefetch(const sls_sipparser *p, const sls_sipframe *f);
+/* Hints, no effect on results. A parse first reads its Call-ID's memo
+ * slot: a new value with every call, so likely out of the cache. A caller
+ * that knows the next message while it handles this one computes that
+ * slot's hash (any thread: no parser needed) and has it fetched
+ * (sls_sipparser_prefetch_hash, the parser's thread) to overlap the wait. */
+uint64_t sls_sipparser_call_id_hash(const char *v, size_t n);
+void sls_sipparser_prefetch_hash(const sls_sipparser *p, uint64_t h);
 
 /* Parses and validates a framed message. Returns 0 with *out filled, or
  * -(enum sls_counter) naming why the message cannot be used

@@ -141,10 +141,12 @@ void sls_txn_table_free(sls_txn_table *t);
 int sls_txn_table_message(sls_txn_table *t, const sls_sipmsg *m,
                           const sls_packet *pkt, const sls_txn **txn_out);
 
-/* A hint: asks the CPU for the index cell where a message whose top Via
- * has this branch would be looked up (see sls_sipparser_prefetch). No
- * effect on results. */
-void sls_txn_table_prefetch(const sls_txn_table *t, const char *branch, size_t n);
+/* Hints, no effect on results (see sls_sipparser_call_id_hash): the index
+ * hash of a message whose top Via has this branch, when the branch makes
+ * an RFC 3261 key (returns 0 otherwise; any thread), and fetching its
+ * index cell (the table's thread). */
+int sls_txn_branch_hash(const char *branch, size_t n, uint32_t *h);
+void sls_txn_table_prefetch_hash(const sls_txn_table *t, uint32_t h);
 
 /* Retires transactions whose time has come by now_ns. */
 void sls_txn_table_advance(sls_txn_table *t, int64_t now_ns);
