@@ -622,6 +622,21 @@ START_TEST(test_call_byte_ceiling_charges_as_the_first_layout)
 }
 END_TEST
 
+/* The look-ahead hint: one hash per Call-ID value, and any hash is a
+ * valid hint whatever the index size. */
+START_TEST(test_call_id_hint)
+{
+    ck_assert_uint_eq(sls_call_table_hash("a@h", 3), sls_call_table_hash("a@h", 3));
+    ck_assert_uint_ne(sls_call_table_hash("a@h", 3), sls_call_table_hash("b@h", 3));
+    sls_counters c = {0};
+    sls_call_table *t = sls_call_table_new(NULL, &c, NULL, NULL);
+    ck_assert_ptr_nonnull(t);
+    sls_call_table_prefetch_hash(t, 0);
+    sls_call_table_prefetch_hash(t, UINT32_MAX); /* ASan: inside the index */
+    sls_call_table_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("calls");
@@ -646,6 +661,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_open_calls_are_bounded_and_evictions_counted);
     tcase_add_test(tc, test_summary_ratios);
     tcase_add_test(tc, test_outcome_names_round_trip);
+    tcase_add_test(tc, test_call_id_hint);
     suite_add_tcase(s, tc);
     TCase *st = tcase_create("storage");
     tcase_add_test(st, test_call_slots_reused_keep_each_call_its_own);

@@ -1556,6 +1556,23 @@ START_TEST(test_refused_message_leaves_fields_empty)
 }
 END_TEST
 
+/* The look-ahead hint: one hash per Call-ID value, the same for a value too
+ * long for the memo as for any (0), and any hash is a valid hint. */
+START_TEST(test_call_id_hint)
+{
+    ck_assert_uint_eq(sls_sipparser_call_id_hash("a@h", 3), sls_sipparser_call_id_hash("a@h", 3));
+    ck_assert_uint_ne(sls_sipparser_call_id_hash("a@h", 3), sls_sipparser_call_id_hash("b@h", 3));
+    static char big[4096];
+    memset(big, 'x', sizeof(big));
+    ck_assert_uint_eq(sls_sipparser_call_id_hash(big, sizeof(big)), 0);
+    sls_sipparser *p = sls_sipparser_new();
+    ck_assert_ptr_nonnull(p);
+    sls_sipparser_prefetch_hash(p, 0);
+    sls_sipparser_prefetch_hash(p, UINT64_MAX); /* ASan: inside the memo */
+    sls_sipparser_free(p);
+}
+END_TEST
+
 static Suite *sipmsg_suite(void)
 {
     Suite *s = suite_create("sipmsg");
@@ -1563,6 +1580,7 @@ static Suite *sipmsg_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_method_table);
     tcase_add_test(tc, test_parser_free_null);
+    tcase_add_test(tc, test_call_id_hint);
     tcase_add_test(tc, test_parse_invite_every_field);
     tcase_add_test(tc, test_parse_180_and_200);
     tcase_add_test(tc, test_parse_unknown_methods);

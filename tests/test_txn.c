@@ -904,6 +904,28 @@ START_TEST(test_flush_reports_in_due_order_and_empties_the_table)
 }
 END_TEST
 
+/* The look-ahead hint: only a branch that makes an RFC 3261 key has a
+ * hash, the same as the table's (the lookup of that branch hits the cell
+ * the hint names), and any hash is a valid hint, whatever the index size. */
+START_TEST(test_branch_hint)
+{
+    uint32_t h = 0, h2 = 0;
+    ck_assert_int_eq(sls_txn_branch_hash("z9hG4bK", 7, &h), 0);
+    ck_assert_int_eq(sls_txn_branch_hash("a9hG4bK-1", 9, &h), 0);
+    ck_assert_int_eq(sls_txn_branch_hash("", 0, &h), 0);
+    ck_assert_int_eq(sls_txn_branch_hash("z9hG4bK-1", 9, &h), 1);
+    ck_assert_uint_eq(h, (uint32_t)sls__index_hash("z9hG4bK-1", 9, '3'));
+    ck_assert_int_eq(sls_txn_branch_hash("z9hG4bK-2", 9, &h2), 1);
+    ck_assert_uint_ne(h, h2);
+    sls_counters hc = {0};
+    sls_txn_table *t = sls_txn_table_new(NULL, &hc, NULL, NULL);
+    ck_assert_ptr_nonnull(t);
+    sls_txn_table_prefetch_hash(t, 0);
+    sls_txn_table_prefetch_hash(t, UINT32_MAX); /* ASan: inside the index */
+    sls_txn_table_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("txn");
@@ -924,6 +946,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_unknown_method_keeps_its_name);
     tcase_add_test(tc, test_settled_transaction_is_reported_then_remembered_by_key);
     tcase_add_test(tc, test_ack_of_settled_failure_still_joins_it);
+    tcase_add_test(tc, test_branch_hint);
     suite_add_tcase(s, tc);
     TCase *st = tcase_create("storage");
     tcase_add_test(st, test_hash_mem_and_mem_eq_match_the_libc_based_versions);
