@@ -110,12 +110,10 @@ struct sls_call_table {
     char explanation[SLS_CALL_MAX_EXPLANATION];
 };
 
-/* To tags are told apart by this hash (note_to_tag): the same values as
- * the first version's sls__hash_bytes, so that the dialogs counted do not
- * change. */
+/* To tags are told apart by this hash (note_to_tag). */
 static uint64_t hash_bytes(const char *p, size_t n)
 {
-    return sls__hash_mem(p, n, 0);
+    return sls__hash_bytes(p, n, 0);
 }
 
 sls_call_table *sls_call_table_new(const sls_call_config *cfg,

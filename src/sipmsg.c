@@ -472,35 +472,6 @@ static int plain_line(sls_slice v)
     }
 }
 
-/* dst[0..n) = src[0..n) for n >= 1 in two overlapping moves of 4, 8 or 16
- * bytes (16-byte steps above 32): kept fields are mostly 3 to 40 bytes,
- * where a memcpy call costs more than the copy itself. */
-static inline void copy_bytes(char *dst, const char *src, size_t n)
-{
-    if (n >= 16) {
-        for (size_t i = 0; i + 16 < n; i += 16)
-            memcpy(dst + i, src + i, 16);
-        memcpy(dst + n - 16, src + n - 16, 16);
-    } else if (n >= 8) {
-        uint64_t a, b;
-        memcpy(&a, src, 8);
-        memcpy(&b, src + n - 8, 8);
-        memcpy(dst, &a, 8);
-        memcpy(dst + n - 8, &b, 8);
-    } else if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, src, 4);
-        memcpy(&b, src + n - 4, 4);
-        memcpy(dst, &a, 4);
-        memcpy(dst + n - 4, &b, 4);
-    } else {
-        char a = src[0], b = src[n / 2], c = src[n - 1];
-        dst[0] = a;
-        dst[n / 2] = b;
-        dst[n - 1] = c;
-    }
-}
-
 /* Copies a header value into dst (cap bytes, NUL included) as the C string
  * libosip2 wants. Folded line breaks (CRLF or LF followed by SP/HT, RFC 3261
  * 7.3.1) become one SP. A NUL, which the framer lets through only as the
@@ -552,7 +523,7 @@ HOT int keep(sls_sipparser *p, enum out_slot slot, const char *s, size_t n, sls_
         return 0;
     }
     char *o = out_place(p, slot);
-    copy_bytes(o, s, n);
+    sls__copy(o, s, n);
     o[n] = '\0';
     *dst = (sls_str){o, n};
     return 0;
@@ -591,7 +562,7 @@ HOT int keep_line(sls_sipparser *p, enum out_slot slot, sls_slice v, sls_str *ds
     if (n - 1 >= SLS_SIPMSG_MAX_FIELD)
         return keep_value(p, slot, v, dst); /* empty or too long */
     char *o = out_place(p, slot);
-    copy_bytes(o, v.p, n);
+    sls__copy(o, v.p, n);
     unsigned bad = 0;
     size_t i = 0;
     for (; i + 16 <= n; i += 16)

@@ -109,11 +109,10 @@ void sls_txn_config_default(sls_txn_config *cfg)
     cfg->max_bytes = (size_t)36 << 20;
 }
 
-/* To tags are told apart by this hash (provisionals, finals): the same
- * values as the first version's sls__hash_bytes. */
+/* To tags are told apart by this hash (provisionals, finals). */
 static uint32_t hash32(const char *p, size_t n)
 {
-    return (uint32_t)sls__hash_mem(p, n, 0);
+    return (uint32_t)sls__hash_bytes(p, n, 0);
 }
 
 static const char *node_key(const node *n)
@@ -322,34 +321,6 @@ static inline __attribute__((always_inline)) bool key_eq(const char *s, size_t l
     return true;
 }
 
-/* memcpy of a short string without a call: overlapping words, as
- * sls__mem_eq compares them. */
-static inline void copy_short(char *dst, const char *src, size_t n)
-{
-    if (n >= 8 && n <= 32) {
-        uint64_t a, b;
-        if (n > 16) {
-            uint64_t c, d;
-            memcpy(&c, src + 8, 8);
-            memcpy(&d, src + n - 16, 8);
-            memcpy(dst + 8, &c, 8);
-            memcpy(dst + n - 16, &d, 8);
-        }
-        memcpy(&a, src, 8);
-        memcpy(&b, src + n - 8, 8);
-        memcpy(dst, &a, 8);
-        memcpy(dst + n - 8, &b, 8);
-    } else if (n >= 4 && n < 8) {
-        uint32_t a, b;
-        memcpy(&a, src, 4);
-        memcpy(&b, src + n - 4, 4);
-        memcpy(dst, &a, 4);
-        memcpy(dst + n - 4, &b, 4);
-    } else {
-        memcpy(dst, src, n);
-    }
-}
-
 /* Writes k's flat form at dst (k->len bytes); at[i], when not NULL,
  * receives where piece i (NUL-terminated) is. */
 static void key_write(char *dst, const key *k, char **at)
@@ -360,7 +331,7 @@ static void key_write(char *dst, const key *k, char **at)
     for (int i = 0, n = npieces(k); i < n; i++) {
         if (at != NULL)
             at[i] = dst;
-        copy_short(dst, k->piece[i].p, k->piece[i].n);
+        sls__copy(dst, k->piece[i].p, k->piece[i].n);
         dst[k->piece[i].n] = '\0';
         dst += k->piece[i].n + 1;
     }
@@ -560,7 +531,7 @@ size_t sls_txn_table_peak(const sls_txn_table *t)
 static char *put_str(char **cursor, sls_str s)
 {
     char *dst = *cursor;
-    copy_short(dst, s.p, s.n);
+    sls__copy(dst, s.p, s.n);
     dst[s.n] = '\0';
     *cursor += s.n + 1;
     return dst;
@@ -569,7 +540,7 @@ static char *put_str(char **cursor, sls_str s)
 static void copy_reason(sls_txn *x, sls_str r)
 {
     size_t n = r.n < SLS_TXN_MAX_REASON - 1 ? r.n : SLS_TXN_MAX_REASON - 1;
-    copy_short(x->final_reason, r.p, n);
+    sls__copy(x->final_reason, r.p, n);
     x->final_reason[n] = '\0';
 }
 
@@ -714,7 +685,7 @@ static void set_to_tag(entry *e, sls_str tag)
     char *dst = e->to_tag_buf;
     if (tag.n >= TO_TAG_INLINE && (dst = malloc(tag.n + 1)) == NULL)
         return; /* the tag is informative; the transaction stays correct */
-    copy_short(dst, tag.p, tag.n);
+    sls__copy(dst, tag.p, tag.n);
     dst[tag.n] = '\0';
     free(to_tag_ext(e));
     e->to_tag_len = (uint32_t)tag.n;

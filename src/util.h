@@ -24,34 +24,6 @@ static inline int64_t sls__sat_add(int64_t a, int64_t b)
     return a + b;
 }
 
-/* 64-bit hash of n bytes: 8 bytes at a time with a multiply-xorshift step
- * and a full avalanche at the end (fmix64 of MurmurHash3), so that keys
- * differing in one byte anywhere differ in the low bits used to index
- * tables. Keys are attacker-controlled; the tables only need to survive them
- * (bounded sizes, counted evictions), not resist them. */
-static inline uint64_t sls__hash_bytes(const void *data, size_t n, uint64_t seed)
-{
-    const unsigned char *p = data;
-    uint64_t h = seed ^ 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull);
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-        h ^= h >> 31;
-        p += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, p, n);
-    h ^= w;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
-}
-
 /* The n (< 8) bytes at p as the word memcpy(&w, p, n) makes of them (w
  * zero before), without a variable-length memcpy: that is a call into libc
  * and was a tenth of the transaction table's instructions. back (0 or at
@@ -117,8 +89,12 @@ static inline int sls__mem_eq(const void *a, const void *b, size_t n)
     return n == 0 || (x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1]);
 }
 
-/* sls__hash_bytes, same value, with the tail read by sls__load_tail. */
-static inline uint64_t sls__hash_mem(const void *data, size_t n, uint64_t seed)
+/* 64-bit hash of n bytes: 8 bytes at a time with a multiply-xorshift step
+ * and a full avalanche at the end (fmix64 of MurmurHash3), so that keys
+ * differing in one byte anywhere differ in the low bits used to index
+ * tables. Keys are attacker-controlled; the tables only need to survive them
+ * (bounded sizes, counted evictions), not resist them. */
+static inline uint64_t sls__hash_bytes(const void *data, size_t n, uint64_t seed)
 {
     const unsigned char *p = data;
     size_t back = n >= 8 ? 8 : 0;
@@ -138,6 +114,36 @@ static inline uint64_t sls__hash_mem(const void *data, size_t n, uint64_t seed)
     h *= 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 33;
     return h;
+}
+
+/* dst[0..n) = src[0..n) in two overlapping moves of 4, 8 or 16 bytes (16-
+ * byte steps above 32), three byte stores below 4: the strings copied per
+ * message (keys, tags, kept fields) are mostly 3 to 40 bytes, where a
+ * memcpy call costs more than the copy itself. */
+static inline void sls__copy(char *dst, const char *src, size_t n)
+{
+    if (n >= 16) {
+        for (size_t i = 0; i + 16 < n; i += 16)
+            memcpy(dst + i, src + i, 16);
+        memcpy(dst + n - 16, src + n - 16, 16);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else if (n > 0) {
+        char a = src[0], b = src[n / 2], c = src[n - 1];
+        dst[0] = a;
+        dst[n / 2] = b;
+        dst[n - 1] = c;
+    }
 }
 
 #endif
