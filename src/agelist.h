@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 typedef struct sls__age_link {
     struct sls__age_link *prev, *next;
     int64_t deadline;
@@ -194,68 +196,12 @@ static inline void sls__pool_cleanup(sls__pool *p)
  * where a chained table read one entry per link. Kept at most half full;
  * a removal shifts the cells after it back (no deleted markers), so probe
  * sequences stay as short as if the removed key had never been there. */
-/* The index hash of a key: wyhash's construction (64 x 64 -> 128-bit
- * multiplies folded to 64 bits; its authors' SMHasher results), about a
- * dozen instructions for the short values the tables key on (branches,
- * Call-IDs) where a word-at-a-time hash with a full avalanche took three
- * times that. Only the index sees it: nothing reported depends on it. */
-#if defined(__SIZEOF_INT128__)
-static inline uint64_t sls__mum(uint64_t a, uint64_t b)
-{
-    __extension__ typedef unsigned __int128 u128;
-    u128 r = (u128)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-#else
-static inline uint64_t sls__mum(uint64_t a, uint64_t b)
-{
-    uint64_t h = (a ^ (b * 0xbf58476d1ce4e5b9ull)) * 0x94d049bb133111ebull;
-    return h ^ (h >> 31);
-}
-#endif
-
-static inline uint64_t sls__rd64(const unsigned char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-static inline uint64_t sls__rd32(const unsigned char *p)
-{
-    uint32_t w;
-    memcpy(&w, p, 4);
-    return w;
-}
-
+/* The index hash of a key (util.h's hash, its length mixed in): a dozen
+ * instructions for the short values the tables key on (branches,
+ * Call-IDs). Only the index sees it. */
 static inline uint64_t sls__index_hash(const void *data, size_t n, uint64_t seed)
 {
-    const uint64_t k0 = 0xa0761d6478bd642full, k1 = 0xe7037ed1a0b428dbull;
-    const unsigned char *p = data;
-    uint64_t a, b;
-    seed ^= k0;
-    if (n <= 16) {
-        if (n >= 4) {
-            size_t q = (n >> 3) << 2; /* 0 or 4: the middle bytes of 8..16 */
-            a = sls__rd32(p) << 32 | sls__rd32(p + q);
-            b = sls__rd32(p + n - 4) << 32 | sls__rd32(p + n - 4 - q);
-        } else if (n > 0) {
-            a = (uint64_t)p[0] << 16 | (uint64_t)p[n >> 1] << 8 | p[n - 1];
-            b = 0;
-        } else {
-            a = b = 0;
-        }
-    } else {
-        size_t i = n;
-        do {
-            seed = sls__mum(sls__rd64(p) ^ k1, sls__rd64(p + 8) ^ seed);
-            p += 16;
-            i -= 16;
-        } while (i > 16);
-        a = sls__rd64(p + i - 16);
-        b = sls__rd64(p + i - 8);
-    }
-    return sls__mum(k1 ^ n, sls__mum(a ^ k1, b ^ seed));
+    return sls__mum(SLS__HASH_K2 ^ n, sls__hash_piece(seed ^ SLS__HASH_K1, data, n));
 }
 
 typedef struct sls__index_cell {

@@ -96,7 +96,6 @@ struct sls_analyzer {
     char pad_a[LINE];
     /* Written by stage A. */
     uint64_t frame_no;
-    int tcp_fed; /* a segment went to the stream table: it can age */
     sls_counters acount; /* stage A's counts, see sls_analyzer_finish */
     char pad_b[LINE];
     /* Written by stage B. */
@@ -282,8 +281,9 @@ struct rec {
 
 /* A MSG record: struct rec, struct msg_rec, the message bytes (padded to
  * 8), then, at foff, the frame up to its last header entry
- * (SLS_SIPFRAME_USED), which stage B reads where it is. Every slice of that frame and pkt.payload
- * point into the record's copy of the bytes (or at a string literal). */
+ * (SLS_SIPFRAME_USED), which stage B reads where it is. Every slice of
+ * that frame and pkt.payload point into the record's copy of the bytes (or
+ * at a string literal). */
 struct msg_rec {
     sls_packet pkt;
     size_t foff; /* where the frame is, from the start of the record */
@@ -584,7 +584,6 @@ void sls_analyzer_payload(sls_analyzer *a, const sls_packet *pkt)
     if (pkt->transport == SLS_TRANSPORT_TCP && !pkt->whole) {
         /* RFC 3261 18.3: on a stream, messages are framed by
          * Content-Length; the stream stage delivers them in order. */
-        a->tcp_fed = 1;
         sls_tcp_segment(a->tcp, pkt);
         return;
     }
@@ -615,10 +614,7 @@ static inline void stage_a_frame(sls_analyzer *a, struct pipe *p, const sls_rawp
     emit_begin(a, p, raw->ts_ns, raw->caplen);
     sls_decode_frame(a->decoder, raw->linktype, raw->ts_ns, ++a->frame_no,
                      raw->data, raw->caplen);
-    /* Streams exist only once a segment came: until then there is nothing
-     * to age, and most captures are all UDP. */
-    if (a->tcp_fed)
-        sls_tcp_advance(a->tcp, raw->ts_ns);
+    sls_tcp_advance(a->tcp, raw->ts_ns); /* returns at once with no stream open */
     emit_end(a, p, raw->ts_ns);
 }
 

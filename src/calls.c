@@ -358,6 +358,16 @@ static const sls_slice *header(const sls_sipframe *f, enum sls_header_id id)
 /* What calloc did, but only where it is read: every field starts at zero,
  * except the text buffers (768 of about 1 400 bytes), which are C strings
  * never read past their NUL: each starts empty. */
+/* The spans below leave out exactly the text buffers: each buffer is
+ * followed by the field the next span starts with. */
+#define FOLLOWS(buf, next) \
+    (offsetof(sls_call, next) == offsetof(sls_call, buf) + sizeof(((sls_call *)0)->buf))
+_Static_assert(FOLLOWS(from_uri, to_uri) && FOLLOWS(to_uri, caller) &&
+                   FOLLOWS(final_reason, challenged) && FOLLOWS(responder_agent, has_reason) &&
+                   FOLLOWS(codecs, prov_before_final),
+               "zero_record() skips only the text buffers");
+#undef FOLLOWS
+
 static void zero_record(centry *e)
 {
     ZERO_SPAN(e, c, c.from_uri);

@@ -85,17 +85,11 @@ static int ieq_n(const char *p, const char *lower, size_t n)
     return 1;
 }
 
-/* Unaligned loads for equality tests on header names. load_upto8 packs
+/* Unaligned loads for equality tests on header names (sls__load64 and
+ * load_upto8). load_upto8 packs
  * p[0..n), 1 <= n <= 8, into one word with two overlapping loads: every byte
  * lands in the word (some twice), so two words are equal exactly when the
  * bytes are, and it never reads outside p[0..n). */
-static uint64_t load8(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
 static uint64_t load_upto8(const char *p, size_t n)
 {
     if (n >= 4) {
@@ -124,11 +118,11 @@ static inline int name_is(const char *p, const char *lower, size_t n, size_t das
     const uint64_t fold = 0x2020202020202020ull;
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
-        if ((load8(p + i) | fold) != load8(lower + i))
+        if ((sls__load64(p + i) | fold) != sls__load64(lower + i))
             return 0;
     if (i < n) {
         if (n >= 8) {
-            if ((load8(p + n - 8) | fold) != load8(lower + n - 8))
+            if ((sls__load64(p + n - 8) | fold) != sls__load64(lower + n - 8))
                 return 0;
         } else if ((load_upto8(p, n) | fold) != (load_upto8(lower, n) | fold)) {
             return 0;
@@ -208,9 +202,6 @@ static FRAME_NOINLINE int detect_request_line(const uint8_t *b, size_t n, int wi
         return starts_with_scheme(b + uri, n - uri);
     }
     size_t e = lf != NULL ? (size_t)(lf - b) : n;
-    /* The usual line: " SIP/2.0" CRLF. */
-    if (e >= uri + 9 && b[e - 1] == '\r' && memcmp(b + e - 9, " SIP/2.0", 8) == 0)
-        return 1;
     while (e > uri && (b[e - 1] == '\r' || is_ws((char)b[e - 1])))
         e--;
     /* The usual line ends in " SIP/2.0": the last SP is there. */
@@ -876,24 +867,6 @@ static FRAME_INLINE int fast_name(const char *p, uint8_t *id, size_t *n)
 
 /* ---------------------------------------------------------- header lines */
 
-/* The part of s[a..b) left once white space is removed from both ends
- * (and CRs from the end: "value\r\r\n" keeps one before the LF). s[b] is
- * the line's CR or LF, which ends the leading white space. */
-static inline size_t trim(const char *s, size_t *a, size_t b)
-{
-    size_t i = *a;
-    if (s[i] == ' ') /* the usual single SP after the colon */
-        i++;
-    if ((unsigned char)s[i] <= ' ')
-        while (is_ws(s[i]))
-            i++;
-    /* Most values end in a visible character: one compare. */
-    while (b > i && (unsigned char)s[b - 1] <= ' ' && (is_ws(s[b - 1]) || s[b - 1] == '\r'))
-        b--;
-    *a = i;
-    return b;
-}
-
 /* Past the white space at a; the line's CR or LF stops it. */
 static const char *skip_ws(const char *a)
 {
@@ -915,11 +888,11 @@ static const char *trim_end(const char *a, const char *b)
  * to the last visible byte of the last such line. */
 static void fold_line(sls_sip_header *h, const char *s, size_t a, size_t b)
 {
-    b = trim(s, &a, b);
-    if (a < b) {
+    const char *va = skip_ws(s + a), *vb = trim_end(va, s + b);
+    if (va < vb) {
         if (h->value.n == 0)
-            h->value.p = s + a;
-        h->value.n = (size_t)(s + b - h->value.p);
+            h->value.p = va;
+        h->value.n = (size_t)(vb - h->value.p);
     }
 }
 

@@ -662,81 +662,20 @@ typedef struct memo_key {
     uint64_t hash;
 } memo_key;
 
-/* The memo's hash, internal to this file. 16 bytes at a time, each pair
- * of 8-byte words folded by one 64x64->128-bit multiply (the "mum" step of
- * wyhash: half the multiplies of a word-at-a-time hash, the instruction
- * count is what the memo lookups cost now), the last words of a piece read
- * overlapping the ones before, so that no byte past the piece is read and
- * every byte counts (pieces under 8 bytes as two overlapping 4-byte words,
- * or their first, middle and last byte). The lengths are in the last
- * step, one more multiply whose high half, folded into the low bits
- * that index the table, depends on every bit: keys that differ in one byte
- * anywhere differ there (the README's first memo hash did not, and lost
- * most From hits to values differing in their last bytes). A key chosen
- * to zero a product only costs its own slot's hits: a verdict is reused
- * only after the whole key compared equal. */
-#define HASH_K1 0xa0761d6478bd642full
-#define HASH_K2 0xe7037ed1a0b428dbull
-
-static inline uint64_t hash_mum(uint64_t a, uint64_t b)
-{
-#if defined(__SIZEOF_INT128__)
-    unsigned __int128 r = (unsigned __int128)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-#else
-    uint64_t h = (a ^ (b << 32 | b >> 32)) * 0xbf58476d1ce4e5b9ull;
-    return h ^ (h >> 31) ^ b;
-#endif
-}
-
-static inline uint64_t load64(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-static inline uint64_t load32(const char *p)
-{
-    uint32_t w;
-    memcpy(&w, p, 4);
-    return w;
-}
-
-HOT uint64_t hash_piece(uint64_t h, const char *p, size_t n)
-{
-    uint64_t a, b;
-    if (n > 16) {
-        const char *last = p + n - 16; /* overlaps the words before */
-        do {
-            h = hash_mum(load64(p) ^ HASH_K1, load64(p + 8) ^ h);
-            p += 16;
-        } while (p < last);
-        a = load64(last);
-        b = load64(last + 8);
-    } else if (n > 8) {
-        a = load64(p);
-        b = load64(p + n - 8);
-    } else if (n >= 4) {
-        a = load32(p);
-        b = load32(p + n - 4);
-    } else if (n > 0) {
-        a = (uint64_t)(unsigned char)p[0] << 16 | (uint64_t)(unsigned char)p[n / 2] << 8 |
-            (unsigned char)p[n - 1];
-        b = 0;
-    } else {
-        return h;
-    }
-    return hash_mum(a ^ HASH_K1, b ^ h);
-}
-
+/* The memo's hash (util.h's): the key's pieces chained, then its kind,
+ * cut and length (meta) in one more multiply, whose high half, folded into
+ * the low bits that index the table, depends on every bit: keys that
+ * differ in one byte anywhere differ there (the README's first memo hash
+ * did not, and lost most From hits to values differing in their last
+ * bytes). A key chosen to zero a product only costs its own slot's hits: a
+ * verdict is reused only after the whole key compared equal. */
 HOT void key_hash(memo_key *k)
 {
     if (k->a.n + k->b.n <= MEMO_KEY_MAX) {
-        uint64_t h = hash_piece(HASH_K2, k->a.p, k->a.n);
-        if (k->b.n > 0) /* hash_piece's answer for none, without its tests */
-            h = hash_piece(h, k->b.p, k->b.n);
-        k->hash = hash_mum(h ^ HASH_K1, HASH_K2 ^ k->meta);
+        uint64_t h = sls__hash_piece(SLS__HASH_K2, k->a.p, k->a.n);
+        if (k->b.n > 0) /* the answer for none, without its tests */
+            h = sls__hash_piece(h, k->b.p, k->b.n);
+        k->hash = sls__mum(h ^ SLS__HASH_K1, SLS__HASH_K2 ^ k->meta);
     }
 }
 
@@ -764,11 +703,11 @@ HOT int key_eq(const char *stored, sls_slice s)
         return same32(load16(stored), load16(p), load16(stored + (last - p)), load16(last));
     }
     if (s.n >= 8)
-        return ((load64(stored) ^ load64(s.p)) |
-                (load64(stored + s.n - 8) ^ load64(s.p + s.n - 8))) == 0;
+        return ((sls__load64(stored) ^ sls__load64(s.p)) |
+                (sls__load64(stored + s.n - 8) ^ sls__load64(s.p + s.n - 8))) == 0;
     if (s.n >= 4)
-        return ((load32(stored) ^ load32(s.p)) |
-                (load32(stored + s.n - 4) ^ load32(s.p + s.n - 4))) == 0;
+        return ((sls__load32(stored) ^ sls__load32(s.p)) |
+                (sls__load32(stored + s.n - 4) ^ sls__load32(s.p + s.n - 4))) == 0;
     for (size_t i = 0; i < s.n; i++)
         if (stored[i] != s.p[i])
             return 0;
@@ -1250,9 +1189,9 @@ COLD int call_id_verdict(sls_sipparser *p, sls_slice v)
  * 3.1.2.4 scalar02) as numbers, "1 " as a CSeq without method and
  * "1 INVITE x" as method "INVITE x": both parts are checked here. A request
  * whose method differs from the CSeq method is unusable for transaction
- * matching (RFC 4475 3.1.2.17-18 mismatch01/02). */
-/* libosip2's reading of a CSeq value, checked: number and method token.
- * The method is copied into m (at least MEMO_OUT_MAX bytes). */
+ * matching (RFC 4475 3.1.2.17-18 mismatch01/02).
+ * cseq_verdict: libosip2's reading of a CSeq value, checked: number and
+ * method token, the method copied into mbuf (mcap bytes) and *m. */
 static int cseq_verdict(sls_sipparser *p, sls_slice v, uint32_t *num_out, sls_str *m,
                         char *mbuf, size_t mcap)
 {

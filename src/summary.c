@@ -58,7 +58,7 @@ sls_method_stats *sls_summary_method(sls_summary *s, const char *name,
     if (len < SLS_SUMMARY_MAX_NAME)
         for (size_t i = 0; i < s->nmethods; i++) {
             const char *n = s->methods[i].name;
-            if (n[len] == '\0' && (len == 0 || n[0] == name[0]) && sls__mem_eq(n, name, len))
+            if (n[len] == '\0' && sls__mem_eq(n, name, len))
                 return &s->methods[i];
         }
     if (len >= SLS_SUMMARY_MAX_NAME || s->nmethods >= SLS_SUMMARY_MAX_METHODS) {

@@ -567,6 +567,16 @@ static int index_node(sls_txn_table *t, node *n)
     return 0;
 }
 
+/* create() zeroes sls_txn but for final_reason, nprov and prov: they must
+ * follow one another (padding aside) between the two spans it clears. */
+#define FOLLOWS(field, next)                                                    \
+    (offsetof(sls_txn, next) >= offsetof(sls_txn, field) + sizeof(((sls_txn *)0)->field) && \
+     offsetof(sls_txn, next) < offsetof(sls_txn, field) + sizeof(((sls_txn *)0)->field) + 8)
+_Static_assert(FOLLOWS(final_reason, nprov) && FOLLOWS(nprov, prov) &&
+                   FOLLOWS(prov, request_retrans),
+               "sls_txn's layout as create() zeroes it");
+#undef FOLLOWS
+
 static entry *create(sls_txn_table *t, const sls_sipmsg *m,
                      const sls_packet *pkt, const key *k)
 {

@@ -24,6 +24,74 @@ static inline int64_t sls__sat_add(int64_t a, int64_t b)
     return a + b;
 }
 
+/* Unaligned little loads, for hashes and compares of header bytes. */
+static inline uint64_t sls__load64(const void *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static inline uint64_t sls__load32(const void *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+/* The hash of the memo and of the tables' indexes: wyhash's construction
+ * (its authors' SMHasher results), 64 x 64 -> 128-bit multiplies folded to
+ * 64 bits, half the multiplies of a word-at-a-time hash. Only where values
+ * sit depends on it, never what is reported. */
+#define SLS__HASH_K1 0xa0761d6478bd642full
+#define SLS__HASH_K2 0xe7037ed1a0b428dbull
+
+static inline uint64_t sls__mum(uint64_t a, uint64_t b)
+{
+#if defined(__SIZEOF_INT128__)
+    __extension__ typedef unsigned __int128 u128;
+    u128 r = (u128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+#else
+    uint64_t h = (a ^ (b << 32 | b >> 32)) * 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 31) ^ b;
+#endif
+}
+
+/* Folds p[0..n) into h, 16 bytes at a time, the last words read
+ * overlapping the ones before so that no byte past p[n - 1] is read and
+ * every byte counts (under 8 bytes: two overlapping 4-byte words, or the
+ * first, middle and last byte). Chained over the pieces of a key, each
+ * piece's result seeding the next; n == 0 leaves h as it is, so the
+ * caller mixes the lengths in at the end. */
+static inline uint64_t sls__hash_piece(uint64_t h, const void *data, size_t n)
+{
+    const char *p = data;
+    uint64_t a, b;
+    if (n > 16) {
+        const char *last = p + n - 16;
+        do {
+            h = sls__mum(sls__load64(p) ^ SLS__HASH_K1, sls__load64(p + 8) ^ h);
+            p += 16;
+        } while (p < last);
+        a = sls__load64(last);
+        b = sls__load64(last + 8);
+    } else if (n > 8) {
+        a = sls__load64(p);
+        b = sls__load64(p + n - 8);
+    } else if (n >= 4) {
+        a = sls__load32(p);
+        b = sls__load32(p + n - 4);
+    } else if (n > 0) {
+        a = (uint64_t)(unsigned char)p[0] << 16 | (uint64_t)(unsigned char)p[n / 2] << 8 |
+            (unsigned char)p[n - 1];
+        b = 0;
+    } else {
+        return h;
+    }
+    return sls__mum(a ^ SLS__HASH_K1, b ^ h);
+}
+
 /* The n (< 8) bytes at p as the word memcpy(&w, p, n) makes of them (w
  * zero before), without a variable-length memcpy: that is a call into libc
  * and was a tenth of the transaction table's instructions. back (0 or at

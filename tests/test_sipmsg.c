@@ -1556,8 +1556,8 @@ START_TEST(test_refused_message_leaves_fields_empty)
 }
 END_TEST
 
-/* The look-ahead hint: one hash per Call-ID value, the same for a value too
- * long for the memo as for any (0), and any hash is a valid hint. */
+/* The look-ahead hint: one hash per Call-ID value, and 0 for a value too
+ * long for the memo. */
 START_TEST(test_call_id_hint)
 {
     ck_assert_uint_eq(sls_sipparser_call_id_hash("a@h", 3), sls_sipparser_call_id_hash("a@h", 3));
@@ -1565,11 +1565,6 @@ START_TEST(test_call_id_hint)
     static char big[4096];
     memset(big, 'x', sizeof(big));
     ck_assert_uint_eq(sls_sipparser_call_id_hash(big, sizeof(big)), 0);
-    sls_sipparser *p = sls_sipparser_new();
-    ck_assert_ptr_nonnull(p);
-    sls_sipparser_prefetch_hash(p, 0);
-    sls_sipparser_prefetch_hash(p, UINT64_MAX); /* ASan: inside the memo */
-    sls_sipparser_free(p);
 }
 END_TEST
 
