@@ -110,7 +110,7 @@ static inline void sls__age_rearm(sls__ages *a, int64_t now, int64_t slack)
  * how many slots are ever in use at once. */
 #define SLS__POOL_CHUNK_BITS 6 /* 64 slots per chunk */
 #define SLS__POOL_MAX_SLOTS (UINT32_C(1) << 30)
-#define SLS__POOL_ALIGN 64 /* chunk alignment: slot_size << CHUNK_BITS is a multiple */
+#define SLS__POOL_BLOCK SLS__HUGE_PAGE /* chunks are cut from blocks of this size */
 
 typedef struct sls__pool {
     size_t slot_size; /* multiple of 8 */
@@ -119,12 +119,21 @@ typedef struct sls__pool {
     uint32_t carved;    /* slots handed out from chunks so far */
     uint32_t free_head; /* reference of the first free slot, 0 if none */
     uint32_t in_use;
+    uint32_t chunks_per_block;
 } sls__pool;
 
 static inline void sls__pool_init(sls__pool *p, size_t slot_size)
 {
     memset(p, 0, sizeof(*p));
     p->slot_size = (slot_size + 7) & ~(size_t)7;
+    size_t csize = p->slot_size << SLS__POOL_CHUNK_BITS;
+    p->chunks_per_block = csize < SLS__POOL_BLOCK ? (uint32_t)(SLS__POOL_BLOCK / csize) : 1;
+}
+
+/* Bytes of each block the pool's chunks are cut from. */
+static inline size_t sls__pool_block_size(const sls__pool *p)
+{
+    return (size_t)p->chunks_per_block * (p->slot_size << SLS__POOL_CHUNK_BITS);
 }
 
 static inline void *sls__pool_ptr(const sls__pool *p, uint32_t ref)
@@ -152,11 +161,19 @@ static inline uint32_t sls__pool_alloc(sls__pool *p)
                 p->chunks = c;
                 p->chunks_cap = cap;
             }
-            /* Cache-line aligned: a slot whose size is a multiple of 64
-             * then starts a line, so its first fields share one. */
-            char *chunk = aligned_alloc(SLS__POOL_ALIGN, p->slot_size << SLS__POOL_CHUNK_BITS);
-            if (chunk == NULL)
-                return 0;
+            /* Chunks are cut one after the other from blocks of
+             * SLS__POOL_BLOCK bytes (sls__big_alloc: huge pages), so a
+             * chunk is cache-line aligned: a slot whose size is a multiple
+             * of 64 then starts a line, so its first fields share one. */
+            size_t csize = p->slot_size << SLS__POOL_CHUNK_BITS;
+            char *chunk;
+            if (p->nchunks % p->chunks_per_block == 0) {
+                chunk = sls__big_alloc(sls__pool_block_size(p));
+                if (chunk == NULL)
+                    return 0;
+            } else {
+                chunk = p->chunks[p->nchunks - 1] + csize;
+            }
             p->chunks[p->nchunks++] = chunk;
         }
         ref = ++p->carved;
@@ -182,8 +199,8 @@ static inline void sls__pool_reset(sls__pool *p)
 
 static inline void sls__pool_cleanup(sls__pool *p)
 {
-    for (uint32_t i = 0; i < p->nchunks; i++)
-        free(p->chunks[i]);
+    for (uint32_t i = 0; i < p->nchunks; i += p->chunks_per_block)
+        sls__big_free(p->chunks[i], sls__pool_block_size(p));
     free(p->chunks);
     memset(p, 0, sizeof(*p));
 }
@@ -217,7 +234,7 @@ typedef struct sls__index {
 
 static inline int sls__index_init(sls__index *x, size_t ncells)
 {
-    x->cells = calloc(ncells, sizeof(*x->cells));
+    x->cells = sls__big_alloc(ncells * sizeof(*x->cells));
     x->mask = ncells - 1;
     x->count = 0;
     return x->cells != NULL ? 0 : -1;
@@ -232,7 +249,7 @@ static inline void sls__index_clear(sls__index *x)
 
 static inline void sls__index_cleanup(sls__index *x)
 {
-    free(x->cells);
+    sls__big_free(x->cells, (x->mask + 1) * sizeof(*x->cells));
     x->cells = NULL;
 }
 
@@ -266,12 +283,14 @@ static inline int sls__index_insert(sls__index *x, uint32_t hash, uint32_t ref)
 {
     if ((x->count + 1) * 2 > x->mask + 1) {
         size_t n = (x->mask + 1) * 2;
-        sls__index_cell *cells = calloc(n, sizeof(*cells));
+        sls__index_cell *cells = n <= SIZE_MAX / sizeof(*cells)
+                                      ? sls__big_alloc(n * sizeof(*cells))
+                                      : NULL;
         if (cells != NULL) {
             for (size_t i = 0; i <= x->mask; i++)
                 if (x->cells[i].ref != 0)
                     sls__index_place(cells, n - 1, x->cells[i]);
-            free(x->cells);
+            sls__big_free(x->cells, (x->mask + 1) * sizeof(*cells));
             x->cells = cells;
             x->mask = n - 1;
         } else if (x->count + 1 >= x->mask + 1) {
@@ -281,6 +300,12 @@ static inline int sls__index_insert(sls__index *x, uint32_t hash, uint32_t ref)
     sls__index_place(x->cells, x->mask, (sls__index_cell){hash, ref});
     x->count++;
     return 0;
+}
+
+/* Starts loading the cell where a lookup of hash begins. */
+static inline void sls__index_prefetch(const sls__index *x, uint32_t hash)
+{
+    __builtin_prefetch(&x->cells[hash & x->mask]);
 }
 
 /* The cell holding ref (which is in the index under hash). */

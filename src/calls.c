@@ -256,13 +256,19 @@ void sls_call_table_advance(sls_call_table *t, int64_t now_ns)
         return;
     centry *e;
     while ((e = earliest(t)) != NULL && e->age.deadline <= t->clock) {
-        /* The next call in e's list, likely due next and cold, is fetched
-         * while e goes: its link and the start of its record. */
+        /* The next calls in e's list are likely due next, and cold. Two
+         * deep: the one after next is fetched (its link and the start of
+         * its record), and the index cell of the next (fetched on the turn
+         * before), which retiring it searches. */
         if (e->age.next != NULL) {
-            const char *p = (const char *)e->age.next;
-            __builtin_prefetch(p);
-            __builtin_prefetch(p - offsetof(centry, age));
-            __builtin_prefetch(p - offsetof(centry, age) + 64);
+            const centry *next = entry_of(e->age.next);
+            sls__index_prefetch(&t->index, next->hash);
+            if (next->age.next != NULL) {
+                const char *p = (const char *)next->age.next;
+                __builtin_prefetch(p);
+                __builtin_prefetch(p - offsetof(centry, age));
+                __builtin_prefetch(p - offsetof(centry, age) + 64);
+            }
         }
         retire(t, e, e->age.deadline, false);
     }

@@ -97,6 +97,7 @@ typedef struct memo_entry {
                          (the key too): a parse's sls_str may point here */
 } memo_entry;
 _Static_assert(sizeof(memo_entry) == 256, "one slot is four cache lines");
+_Static_assert(MEMO_SLOTS * 256 >= SLS__BIG_MIN, "the memo is a mapping of its own: 64-byte aligned");
 _Static_assert(MEMO_KEY_MAX < 255 && SLS_METHOD_COUNT <= 255, "cut and method are bytes");
 
 struct sls_sipparser {
@@ -116,8 +117,7 @@ struct sls_sipparser {
     unsigned nstored;                 /* memo_store calls this parse */
     memo_entry *mru[MEMO_TO_PARAM + 1]; /* the last hit of each kind */
     arena *arena;                     /* libosip2's allocations, per call */
-    memo_entry *memo;                 /* MEMO_SLOTS, 64-byte aligned in memo_mem */
-    void *memo_mem;
+    memo_entry *memo;                 /* MEMO_SLOTS (sls__big_alloc) */
 };
 
 static const char empty[] = "";
@@ -264,15 +264,14 @@ sls_sipparser *sls_sipparser_new(void)
         return NULL;
     }
     p->arena->used = 0;
-    /* calloc, not aligned_alloc + memset: the pages of slots never used
-     * are never touched (a small capture uses a few of them). */
-    p->memo_mem = calloc(1, MEMO_SLOTS * sizeof(*p->memo) + 64);
-    if (p->memo_mem == NULL) {
+    /* Read at random: huge pages (see util.h), zeroed by the kernel as
+     * they are first touched. */
+    p->memo = sls__big_alloc(MEMO_SLOTS * sizeof(*p->memo));
+    if (p->memo == NULL) {
         free(p->arena);
         free(p);
         return NULL;
     }
-    p->memo = (memo_entry *)(((uintptr_t)p->memo_mem + 63) & ~(uintptr_t)63);
     return p;
 }
 
@@ -280,7 +279,7 @@ void sls_sipparser_free(sls_sipparser *p)
 {
     if (p == NULL)
         return;
-    free(p->memo_mem);
+    sls__big_free(p->memo, MEMO_SLOTS * sizeof(*p->memo));
     free(p->arena);
     free(p);
 }

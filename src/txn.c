@@ -451,10 +451,16 @@ void sls_txn_table_advance(sls_txn_table *t, int64_t now_ns)
         return;
     node *e;
     while ((e = earliest(t)) != NULL && e->age.deadline <= t->clock) {
-        /* Entries retired together were appended together: the next one
-         * in e's list, likely due next and cold, is fetched while e goes. */
-        if (e->age.next != NULL)
-            prefetch_entry(node_of(e->age.next));
+        /* Entries retired together were appended together: the next ones
+         * in e's list are likely due next, and cold. Two deep: the one
+         * after next is fetched, and the index cell of the next (fetched
+         * on the turn before), which retiring it searches. */
+        node *next = node_of(e->age.next);
+        if (next != NULL) {
+            sls__index_prefetch(&t->index, next->hash);
+            if (next->age.next != NULL)
+                prefetch_entry(node_of(next->age.next));
+        }
         if (e->age.list == L_SETTLE)
             settle(t, e);
         else

@@ -13,6 +13,19 @@ extern const uint8_t sls__tchar[256];
  * value <= max. Returns 0 and *out, or SLS_ERANGE / SLS_EINVAL. */
 int sls__parse_u64(const char *p, size_t n, uint64_t max, uint64_t *out);
 
+/* Zeroed memory for the tables' large, randomly read arrays (slot pools,
+ * index cells, the parser's memo). From SLS__BIG_MIN bytes up it is its own
+ * mapping, aligned on and rounded up to SLS__HUGE_PAGE and advised for
+ * transparent huge pages (madvise(MADV_HUGEPAGE)): one TLB entry then
+ * covers 2 MiB instead of 4 KiB, which the tables' scattered reads of
+ * megabytes need (a TLB miss per read otherwise), and one page fault maps
+ * 2 MiB. Smaller sizes are calloc()'d. sls__big_free() takes the size
+ * given to sls__big_alloc(). */
+#define SLS__HUGE_PAGE ((size_t)2 << 20)
+#define SLS__BIG_MIN ((size_t)1 << 20)
+void *sls__big_alloc(size_t n);
+void sls__big_free(void *p, size_t n);
+
 /* a + b for capture times and durations, saturating instead of overflowing
  * (a capture can carry a timestamp near the end of int64 nanoseconds). */
 static inline int64_t sls__sat_add(int64_t a, int64_t b)

@@ -563,6 +563,63 @@ START_TEST(test_pool_reuses_freed_slots_and_never_twice)
 }
 END_TEST
 
+/* Large arrays come zeroed, writable to their last byte, and (from
+ * SLS__BIG_MIN up) aligned on a huge page; small ones are plain calloc. */
+START_TEST(test_big_alloc_is_zeroed_whole_and_aligned)
+{
+    const size_t sizes[] = {1, 100, SLS__BIG_MIN - 1, SLS__BIG_MIN,
+                            SLS__HUGE_PAGE, 3 * SLS__HUGE_PAGE + 5};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        size_t n = sizes[i];
+        unsigned char *p = sls__big_alloc(n);
+        ck_assert_ptr_nonnull(p);
+        if (n >= SLS__BIG_MIN)
+            ck_assert_uint_eq((uintptr_t)p % SLS__HUGE_PAGE, 0);
+        for (size_t k = 0; k < n; k += 4093)
+            ck_assert_uint_eq(p[k], 0);
+        ck_assert_uint_eq(p[n - 1], 0);
+        memset(p, 0xa5, n);
+        sls__big_free(p, n);
+    }
+    sls__big_free(NULL, SLS__HUGE_PAGE);
+}
+END_TEST
+
+/* Chunks are cut one after the other from huge-page blocks: over several
+ * blocks, for a slot size that fills many chunks per block and one that
+ * needs a block per chunk, every slot is its own (a pattern written to all
+ * reads back), slots of 64-byte multiples start cache lines, and slots
+ * next to each other in a chunk are one slot apart. */
+START_TEST(test_pool_blocks_hold_disjoint_aligned_slots)
+{
+    const size_t slot[] = {896, 160, 40000};
+    for (size_t s = 0; s < 3; s++) {
+        sls__pool p;
+        sls__pool_init(&p, slot[s]);
+        size_t per_block = sls__pool_block_size(&p) / p.slot_size;
+        uint32_t n = (uint32_t)(per_block * 3 + 70);
+        if (slot[s] == 40000)
+            n = 3 * 64 + 5; /* three blocks and a bit */
+        for (uint32_t r = 1; r <= n; r++) {
+            ck_assert_uint_eq(sls__pool_alloc(&p), r);
+            unsigned char *q = sls__pool_ptr(&p, r);
+            if (p.slot_size % 64 == 0)
+                ck_assert_uint_eq((uintptr_t)q % 64, 0);
+            if (r > 1 && (r - 1) % 64 != 0)
+                ck_assert_ptr_eq(q, (unsigned char *)sls__pool_ptr(&p, r - 1) + p.slot_size);
+            memset(q, (int)(r * 7u), p.slot_size);
+        }
+        ck_assert_uint_ge(p.nchunks, 3 * p.chunks_per_block);
+        for (uint32_t r = 1; r <= n; r++) {
+            unsigned char *q = sls__pool_ptr(&p, r);
+            ck_assert_uint_eq(q[0], (unsigned char)(r * 7u));
+            ck_assert_uint_eq(q[p.slot_size - 1], (unsigned char)(r * 7u));
+        }
+        sls__pool_cleanup(&p);
+    }
+}
+END_TEST
+
 /* Keys are compared piece by piece where they lie in the message: the
  * bytes moved from one piece to the next make another key (as the flat
  * form with its NULs did), and a CANCEL or another sent-by with the same
@@ -973,6 +1030,8 @@ static Suite *suite(void)
     tcase_add_test(st, test_hash_mem_and_mem_eq_match_the_libc_based_versions);
     tcase_add_test(st, test_index_removal_keeps_colliding_keys_findable);
     tcase_add_test(st, test_pool_reuses_freed_slots_and_never_twice);
+    tcase_add_test(st, test_big_alloc_is_zeroed_whole_and_aligned);
+    tcase_add_test(st, test_pool_blocks_hold_disjoint_aligned_slots);
     tcase_add_test(st, test_key_pieces_are_told_apart_at_their_boundaries);
     tcase_add_test(st, test_long_strings_and_keys_outside_the_slot);
     tcase_add_test(st, test_byte_ceiling_charges_as_the_first_layout);
