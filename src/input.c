@@ -36,10 +36,12 @@
 #include "sipsleuth/input.h"
 
 #include "sipsleuth/error.h"
+#include "input_priv.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,10 +49,13 @@
 
 #define NS_PER_S INT64_C(1000000000)
 
+#define INPUT_IOBUF ((size_t)64 << 10)
+
 struct source {
     pcap_t *pcap;
     sls_file_info info;
     char *path; /* our copy; info.path points to it */
+    char *iobuf; /* the FILE's buffer (INPUT_IOBUF bytes) */
     char linktype_name[24]; /* "DLT_<n>" when libpcap has no name */
     /* The pending packet: points into libpcap's buffer for this pcap_t. */
     const struct pcap_pkthdr *hdr;
@@ -221,6 +226,17 @@ static int source_open(struct source *s, const char *path, char *errbuf,
         }
     }
 
+    /* libpcap reads each record with two fread()s: stdio's default buffer
+     * of 4 KiB (st_blksize) costs a read(2) per 4 KiB, and half of the
+     * kernel's time goes to the call rather than the copy. With 64 KiB a
+     * loop of pcap_next_ex() over the 240k-call bench capture takes 0.16 s
+     * instead of 0.23 s; 16 KiB to 1 MiB all do about as well. setvbuf()
+     * is given the buffer: glibc ignores the size when asked to allocate
+     * one itself. */
+    s->iobuf = malloc(INPUT_IOBUF);
+    if (s->iobuf != NULL)
+        setvbuf(fp, s->iobuf, _IOFBF, INPUT_IOBUF);
+
     /* fopen() succeeds on a directory; libpcap would then call it "error
      * reading dump file". Say what it is. */
     struct stat st;
@@ -390,6 +406,13 @@ void sls_input_progress(const sls_input *in, uint64_t *done, uint64_t *total)
     *total = t;
 }
 
+size_t sls__input_buffer_size(const sls_input *in, size_t i)
+{
+    if (i >= in->nsrc || in->src[i].pcap == NULL)
+        return 0;
+    return __fbufsize(pcap_file(in->src[i].pcap));
+}
+
 size_t sls_input_file_count(const sls_input *in)
 {
     return in->nsrc;
@@ -408,6 +431,7 @@ void sls_input_free(sls_input *in)
         if (in->src[i].pcap != NULL)
             pcap_close(in->src[i].pcap);
         free(in->src[i].path);
+        free(in->src[i].iobuf); /* after pcap_close(): the FILE used it */
     }
     free(in->src);
     free(in->heap);

@@ -10,6 +10,7 @@
 #include "sipsleuth/error.h"
 #include "sipsleuth/input.h"
 #include "sls_check.h"
+#include "input_priv.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -270,6 +271,24 @@ START_TEST(test_single_file_order_counts_and_info)
     ck_assert_int_eq(fi->state, SLS_FILE_OK);
     ck_assert_str_eq(fi->message, "");
     ck_assert_ptr_null(sls_input_file(in, 1));
+    sls_input_free(in);
+}
+END_TEST
+
+/* libpcap reads through a 64 KiB stdio buffer, not glibc's default of one
+ * st_blksize (4 KiB: a read(2) per 4 KiB). */
+START_TEST(test_files_are_read_through_a_64k_buffer)
+{
+    const char *p = tpath("five.pcap");
+    write_pcap(p, DLT_EN10MB, 1, five, 5);
+    const char *paths[] = {p};
+    sls_input *in = open_ok(paths, 1);
+    ck_assert_uint_eq(sls__input_buffer_size(in, 0), 64 * 1024);
+    ck_assert_uint_eq(sls__input_buffer_size(in, 1), 0);
+    sls_rawpkt r;
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_int_eq(sls_input_next(in, &r), 1);
+    ck_assert_int_eq(sls_input_next(in, &r), 0);
     sls_input_free(in);
 }
 END_TEST
@@ -768,6 +787,7 @@ static Suite *input_suite(void)
     TCase *tc = tcase_create("read");
     tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
     tcase_add_test(tc, test_single_file_order_counts_and_info);
+    tcase_add_test(tc, test_files_are_read_through_a_64k_buffer);
     tcase_add_test(tc, test_nanosecond_and_microsecond_timestamps);
     tcase_add_test(tc, test_two_files_interleaved_ties_in_file_order);
     tcase_add_test(tc, test_many_files_merge_sorted_and_complete);
