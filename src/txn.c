@@ -435,6 +435,21 @@ static inline void prefetch_entry(const node *n)
     __builtin_prefetch(p + 192);
 }
 
+/* Once n's first lines are in (prefetch_entry), starts loading the rest
+ * of what retiring it reads: an entry's later fields (report() and the
+ * summary) and its key, which settle() copies into a tombstone. */
+static inline void prefetch_rest(const node *n)
+{
+    const char *k = node_key(n);
+    __builtin_prefetch(k);
+    __builtin_prefetch(k + 64);
+    if (!n->tomb) {
+        const char *p = (const char *)n;
+        for (size_t off = 256; off < offsetof(entry, data); off += 64)
+            __builtin_prefetch(p + off);
+    }
+}
+
 /* The node that is due first, or NULL. */
 static node *earliest(const sls_txn_table *t)
 {
@@ -458,6 +473,7 @@ void sls_txn_table_advance(sls_txn_table *t, int64_t now_ns)
         node *next = node_of(e->age.next);
         if (next != NULL) {
             sls__index_prefetch(&t->index, next->hash);
+            prefetch_rest(next);
             if (next->age.next != NULL)
                 prefetch_entry(node_of(next->age.next));
         }
