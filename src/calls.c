@@ -248,6 +248,19 @@ static void retire(sls_call_table *t, centry *e, int64_t at, bool evicted)
     sls__pool_free(&t->pool, e->ref);
 }
 
+/* Once e's link is in cache, starts loading the rest of what retiring it
+ * reads: the outcome's inputs, the times and addresses the summary counts
+ * (from caller to responder_port), and the fields after the link. */
+static inline void prefetch_rest(const centry *e)
+{
+    const char *p = (const char *)e;
+    for (size_t off = offsetof(centry, c.caller) & ~(size_t)63;
+         off <= offsetof(centry, c.responder_port); off += 64)
+        __builtin_prefetch(p + off);
+    __builtin_prefetch(p + offsetof(centry, call_id_len));
+    __builtin_prefetch(p + offsetof(centry, to_hash));
+}
+
 void sls_call_table_advance(sls_call_table *t, int64_t now_ns)
 {
     if (now_ns > t->clock)
@@ -263,6 +276,7 @@ void sls_call_table_advance(sls_call_table *t, int64_t now_ns)
         if (e->age.next != NULL) {
             const centry *next = entry_of(e->age.next);
             sls__index_prefetch(&t->index, next->hash);
+            prefetch_rest(next);
             if (next->age.next != NULL) {
                 const char *p = (const char *)next->age.next;
                 __builtin_prefetch(p);
