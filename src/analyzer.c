@@ -416,15 +416,23 @@ static sls_slice moved(sls_slice s, const char *from, const char *to, size_t len
 }
 
 /* The branch parameter of a Via value, as far as a quick look can tell
- * (a hint only: the adapter's reading is the one that counts). */
+ * (a hint only: the adapter's reading is the one that counts): from
+ * ";branch=" (lower case) to the next ';' or ',' or the end, without
+ * trailing white space. */
 static sls_slice quick_branch(sls_slice v)
 {
-    for (const char *p = v.p, *end = v.p + v.n;
-         (p = memchr(p, ';', (size_t)(end - p))) != NULL; p++) {
-        if ((size_t)(end - p) > 8 && memcmp(p, ";branch=", 8) == 0) {
-            const char *b = p + 8, *e = b;
-            while (e < end && sls__tchar[(unsigned char)*e]) /* a token */
-                e++;
+    const char *end = v.p + v.n;
+    for (const char *p = v.p; (p = memchr(p, ';', (size_t)(end - p))) != NULL; p++) {
+        if ((size_t)(end - p) > 8 && sls__load64(p) == sls__load64(";branch=")) {
+            const char *b = p + 8;
+            const char *e = memchr(b, ';', (size_t)(end - b));
+            if (e == NULL)
+                e = end;
+            const char *comma = memchr(b, ',', (size_t)(e - b));
+            if (comma != NULL)
+                e = comma;
+            while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+                e--;
             return (sls_slice){b, (size_t)(e - b)};
         }
     }
