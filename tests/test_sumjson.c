@@ -495,6 +495,8 @@ START_TEST(test_merge_of_parts_equals_the_whole)
     for (int cut = 0; cut <= NEVENTS; cut++) {
         sls_summary *a = sls_summary_new(0), *b = sls_summary_new(0);
         feed(a, 0, cut);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_ptr_nonnull(b);
         feed(b, cut, NEVENTS);
         /* feed() adds a fixed set of counters every time: once is enough */
         memset(&b->counters, 0, sizeof(b->counters));
@@ -521,6 +523,7 @@ START_TEST(test_merge_through_json_equals_the_whole)
     sls_summary *whole = sls_summary_new(0), *a = sls_summary_new(0), *b = sls_summary_new(0);
     feed(whole, 0, NEVENTS);
     feed(a, 0, 6);
+    ck_assert_ptr_nonnull(b);
     feed(b, 6, NEVENTS);
     memset(&b->counters, 0, sizeof(b->counters));
     b->retrans_requests = b->retrans_responses = 0;
