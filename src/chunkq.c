@@ -8,6 +8,8 @@
  * mutex (publish, then take). */
 #include "chunkq.h"
 
+#include "util.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -17,6 +19,11 @@ struct sls__chunkq {
     pthread_cond_t not_full;  /* a chunk was released, or stop */
     unsigned nslots;
     size_t chunk_size;
+    /* Every slot's chunk of chunk_size bytes, side by side in one mapping
+     * (sls__big_alloc: huge pages when it is large enough, so that both
+     * threads cross the ring without a TLB miss per page); a larger chunk
+     * is a malloc of its own. NULL: every chunk is malloc'd. */
+    uint8_t *region;
 
     /* Shared, under lock. */
     size_t head, ready;
@@ -36,6 +43,8 @@ sls__chunkq *sls__chunkq_new(unsigned slots, size_t chunk_size)
         return NULL;
     q->nslots = slots;
     q->chunk_size = chunk_size;
+    if (chunk_size <= SIZE_MAX / slots)
+        q->region = sls__big_alloc((size_t)slots * chunk_size);
     if (pthread_mutex_init(&q->lock, NULL) != 0)
         goto no_lock;
     if (pthread_cond_init(&q->not_empty, NULL) != 0)
@@ -49,8 +58,15 @@ no_full:
 no_empty:
     pthread_mutex_destroy(&q->lock);
 no_lock:
+    sls__big_free(q->region, (size_t)slots * chunk_size);
     free(q);
     return NULL;
+}
+
+/* The chunk of slot c in the region, or NULL. */
+static uint8_t *region_chunk(const sls__chunkq *q, const sls__chunk *c)
+{
+    return q->region != NULL ? q->region + (size_t)(c - q->slot) * q->chunk_size : NULL;
 }
 
 void sls__chunkq_free(sls__chunkq *q)
@@ -58,7 +74,9 @@ void sls__chunkq_free(sls__chunkq *q)
     if (q == NULL)
         return;
     for (unsigned i = 0; i < q->nslots; i++)
-        free(q->slot[i].buf);
+        if (q->slot[i].buf != region_chunk(q, &q->slot[i]))
+            free(q->slot[i].buf);
+    sls__big_free(q->region, (size_t)q->nslots * q->chunk_size);
     pthread_cond_destroy(&q->not_full);
     pthread_cond_destroy(&q->not_empty);
     pthread_mutex_destroy(&q->lock);
@@ -78,8 +96,10 @@ sls__chunk *sls__chunkq_claim(sls__chunkq *q, size_t need)
     sls__chunk *c = &q->slot[q->tail];
     size_t want = need > q->chunk_size ? need : q->chunk_size;
     if (c->cap != want) {
-        free(c->buf);
-        c->buf = malloc(want);
+        uint8_t *own = region_chunk(q, c);
+        if (c->buf != own)
+            free(c->buf);
+        c->buf = want == q->chunk_size && own != NULL ? own : malloc(want);
         c->cap = c->buf != NULL ? want : 0;
     }
     c->used = 0;
